@@ -1,0 +1,37 @@
+import subprocess
+import sys
+
+import pytest
+
+from workbench.cli.main import COMMANDS, build_parser, main
+
+
+def _subcommands():
+    parser = build_parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    return sorted(action.choices)
+
+
+def test_every_subcommand_has_help(capsys):
+    names = _subcommands()
+    assert {"gui", "import", "reconcile", "export", "verify", "demo"} <= set(names)
+    for name in names:
+        with pytest.raises(SystemExit) as exc:
+            main([name, "--help"])
+        assert exc.value.code == 0
+        assert "usage: workbench " + name in capsys.readouterr().out
+
+
+def test_version():
+    out = subprocess.run([sys.executable, "-m", "workbench", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("workbench ")
+
+
+def test_unknown_command_exits_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["frobnicate"])
+    assert exc.value.code == 2
+
+
+def test_command_modules_listed():
+    assert len(COMMANDS) == len(set(COMMANDS))

@@ -1,0 +1,1 @@
+"""The command line: the same core functions the GUI uses."""

@@ -1,0 +1,132 @@
+"""Opening a workbook: engine, pragmas, schema upgrade, sessions, business settings.
+
+A workbook is a database. A plain path means a SQLite file (WAL, foreign keys on,
+synchronous=NORMAL); anything with `://` is taken as an SQLAlchemy URL (PostgreSQL for a
+team store). The schema is created and upgraded by Alembic on open.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from workbench.core.errors import SchemaError
+from workbench.core.settings import BusinessSettings
+from workbench.core.store.models import Setting
+
+BUSINESS_KEY = "business"
+
+
+def database_url(target: str | os.PathLike) -> str:
+    """A path -> sqlite URL; a URL is passed through. `postgresql://` uses psycopg 3."""
+    text = str(target)
+    if "://" in text:
+        if text.startswith("postgresql://") or text.startswith("postgres://"):
+            text = "postgresql+psycopg://" + text.split("://", 1)[1]
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def current_user() -> str:
+    """Identity from the operating-system user unless WORKBENCH_USER configures it."""
+    configured = os.environ.get("WORKBENCH_USER")
+    if configured:
+        return configured
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name on some containers
+        return "unknown"
+
+
+@dataclass
+class Workbook:
+    url: str
+    engine: Engine
+    sessions: sessionmaker[Session]
+    user: str
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def display_name(self) -> str:
+        if self.is_sqlite:
+            return Path(self.engine.url.database or "").name
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction: commits on success, rolls back on any error."""
+        with self.sessions() as session:
+            with session.begin():
+                yield session
+
+    def business_settings(self) -> BusinessSettings:
+        with self.sessions() as session:
+            row = session.get(Setting, BUSINESS_KEY)
+            return BusinessSettings.from_json(row.value if row else None)
+
+    def save_business_settings(self, settings: BusinessSettings, session: Session | None = None) -> None:
+        """Store settings (no audit here: core/audit records the change via casework)."""
+        settings.validated()
+
+        def write(s: Session) -> None:
+            row = s.get(Setting, BUSINESS_KEY)
+            if row is None:
+                s.add(Setting(key=BUSINESS_KEY, value=settings.to_json()))
+            else:
+                row.value = settings.to_json()
+
+        if session is not None:
+            write(session)
+        else:
+            with self.session() as s:
+                write(s)
+
+    def get_value(self, key: str) -> str | None:
+        with self.sessions() as session:
+            row = session.execute(select(Setting.value).where(Setting.key == key)).scalar_one_or_none()
+            return row
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_workbook(target: str | os.PathLike, *, user: str | None = None, create: bool = True) -> Workbook:
+    """Open (and create or upgrade) a workbook. Raises SchemaError if it cannot be used."""
+    from workbench.core.store.migrate import upgrade  # local: alembic import is not free
+
+    url = database_url(target)
+    if url.startswith("sqlite:///") and not create:
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.exists():
+            raise SchemaError(f"no workbook at {path}")
+    engine = make_engine(url)
+    upgrade(engine)
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    return Workbook(url=url, engine=engine, sessions=sessions, user=user or current_user())
