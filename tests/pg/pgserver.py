@@ -1,0 +1,127 @@
+"""A throw-away PostgreSQL server for the tests, from the Debian `postgresql` package.
+
+`PgServer.start()` runs initdb into a fresh temp directory, starts the server on a free port
+on 127.0.0.1 (socket in the temp directory, trust authentication, durability off: it is
+disposable), and `stop()` shuts it down and removes the directory. PostgreSQL refuses to
+run as root, so as root the server runs as the `postgres` system user (created by the
+package) with the directory owned by it.
+
+Binaries: $WORKBENCH_PG_BIN if set, else the newest /usr/lib/postgresql/<ver>/bin, else
+whatever `initdb` is on PATH.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+SUPERUSER = "wb"
+
+
+def find_bin_dir() -> Path | None:
+    configured = os.environ.get("WORKBENCH_PG_BIN")
+    if configured:
+        return Path(configured) if (Path(configured) / "initdb").exists() else None
+    found = glob.glob("/usr/lib/postgresql/*/bin/initdb")
+
+    def version(path: str) -> tuple[int, ...]:
+        ver = Path(path).parent.parent.name
+        return tuple(int(p) for p in ver.split(".") if p.isdigit())
+
+    if found:
+        return Path(max(found, key=version)).parent
+    on_path = shutil.which("initdb")
+    return Path(on_path).parent if on_path else None
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PgServer:
+    def __init__(self, bin_dir: Path) -> None:
+        self.bin_dir = bin_dir
+        self.base: Path | None = None
+        self.port: int | None = None
+        self._run_as: str | None = None
+
+    # --- process control --------------------------------------------------------------
+    def _cmd(self, tool: str, *args: str) -> list[str]:
+        cmd = [str(self.bin_dir / tool), *args]
+        if self._run_as:
+            cmd = ["runuser", "-u", self._run_as, "--", *cmd]
+        return cmd
+
+    def _run(self, tool: str, *args: str) -> None:
+        proc = subprocess.run(self._cmd(tool, *args), capture_output=True, text=True, timeout=120)
+        if proc.returncode != 0:
+            log = ""
+            if self.base and (self.base / "server.log").exists():
+                log = (self.base / "server.log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"{tool} failed ({proc.returncode}): {proc.stderr.strip()} {log}")
+
+    def start(self) -> "PgServer":
+        self.base = Path(tempfile.mkdtemp(prefix="workbench-pg-"))
+        if os.geteuid() == 0:
+            self._run_as = "postgres"
+            entry = pwd.getpwnam(self._run_as)  # KeyError: no postgres user -> package missing
+            os.chown(self.base, entry.pw_uid, entry.pw_gid)
+        data = self.base / "data"
+        self._run("initdb", "-D", str(data), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8",
+                  "--no-locale", "--no-sync")
+        last_error: Exception | None = None
+        for _attempt in range(5):  # a port picked free can be taken before the server binds it
+            self.port = _free_port()
+            options = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 "
+                       "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                       "-c max_connections=200")
+            try:
+                self._run("pg_ctl", "-D", str(data), "-l", str(self.base / "server.log"),
+                          "-o", options, "-w", "-t", "60", "start")
+                return self
+            except RuntimeError as exc:
+                last_error = exc
+                time.sleep(0.2)
+        raise RuntimeError(f"PostgreSQL did not start: {last_error}")
+
+    def stop(self) -> None:
+        if self.base is None:
+            return
+        try:
+            self._run("pg_ctl", "-D", str(self.base / "data"), "-m", "immediate", "-w", "stop")
+        except (RuntimeError, subprocess.TimeoutExpired):
+            pass
+        shutil.rmtree(self.base, ignore_errors=True)
+        self.base = None
+
+    # --- databases --------------------------------------------------------------------
+    def url(self, dbname: str = "postgres") -> str:
+        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{dbname}"
+
+    def _admin(self):
+        import psycopg
+
+        return psycopg.connect(f"host=127.0.0.1 port={self.port} user={SUPERUSER} dbname=postgres",
+                               autocommit=True)
+
+    def create_database(self, prefix: str = "t") -> str:
+        """A fresh empty database; returns its URL."""
+        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        with self._admin() as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def drop_database(self, url: str) -> None:
+        name = url.rsplit("/", 1)[1]
+        with self._admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
