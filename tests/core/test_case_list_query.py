@@ -1,0 +1,124 @@
+"""Case list queries: filters, sort and counts in SQL, against hand-made cases (no Qt)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from workbench.core.queries.case_list import (
+    CLEAN,
+    UNASSIGNED,
+    CaseFilter,
+    Sort,
+    case_ids,
+    count_cases,
+    facet_counts,
+    fetch_rows,
+    known_systems,
+    symptom_counts,
+)
+from workbench.core.store.models import Case, Finding, Tag
+
+
+def _case(session, key, *, symptoms=(), boundary=None, status="open", assignee=None, amount=None,
+          systems="portal;processor;erp", first=None, search="", active=True, customer=None):
+    case = Case(case_key=key, status=status, assignee=assignee, symptoms=";".join(sorted(symptoms)),
+                symptom_count=len(symptoms), boundary=boundary, amount_minor=amount, currency="USD",
+                systems_present=systems, first_event_at=first, search_text=search, is_active=active,
+                customer=customer)
+    session.add(case)
+    session.flush()
+    for code in symptoms:
+        session.add(Finding(case_id=case.id, symptom=code, boundary=boundary or "", fix_type="x",
+                            scope="ops", cause="process", evidence="e"))
+    return case.id
+
+
+@pytest.fixture
+def cases(workbook):
+    t = lambda d: datetime(2026, 10, d, 12, tzinfo=UTC)  # noqa: E731
+    with workbook.session() as s:
+        ids = {
+            "a": _case(s, "portal:1", symptoms=("rounding",), boundary="processor -> ERP posting",
+                       amount=10_000, first=t(3), search="loop-84213 #1001 ana@x.com", customer="Ana"),
+            "b": _case(s, "portal:2", symptoms=("missing_handoff", "timing_latency"),
+                       boundary="portal -> ERP middleware", amount=2_500, first=t(1),
+                       systems="portal;processor", search="loop-84214 #1002 bo@y.com", assignee="kim"),
+            "c": _case(s, "portal:3", amount=99_999, first=t(9), search="loop-84215 #1003 cy_z@z.com",
+                       status="resolved"),
+            "d": _case(s, "processor:re_9", symptoms=("missing_handoff",), boundary="portal -> ERP middleware",
+                       amount=5_000, first=t(5), systems="processor", search="re_9 100% off"),
+            "gone": _case(s, "portal:4", symptoms=("rounding",), amount=1, first=t(2), active=False),
+        }
+        s.add(Tag(case_id=ids["a"], tag="vip", created_by="analyst1"))
+        s.add(Tag(case_id=ids["a"], tag="escalated", created_by="analyst1"))
+        s.add(Tag(case_id=ids["d"], tag="vip", created_by="analyst1"))
+    return ids
+
+
+def test_default_list_is_active_cases_by_first_event(workbook, cases):
+    assert case_ids(workbook) == [cases["b"], cases["a"], cases["d"], cases["c"]]
+    assert case_ids(workbook, sort=Sort("first_event_at", descending=True)) == [cases["c"], cases["d"], cases["a"], cases["b"]]
+    assert cases["gone"] in case_ids(workbook, CaseFilter(include_inactive=True))
+
+
+def test_sort_by_amount_and_key(workbook, cases):
+    assert case_ids(workbook, sort=Sort("amount_minor")) == [cases["b"], cases["d"], cases["a"], cases["c"]]
+    assert case_ids(workbook, sort=Sort("case_key", descending=True))[0] == cases["d"]
+    with pytest.raises(ValueError):
+        Sort("tags")
+
+
+def test_symptom_filter_and_counts(workbook, cases):
+    assert set(case_ids(workbook, CaseFilter(symptoms=("missing_handoff",)))) == {cases["b"], cases["d"]}
+    assert set(case_ids(workbook, CaseFilter(symptoms=("rounding", CLEAN)))) == {cases["a"], cases["c"]}
+    counts = symptom_counts(workbook)
+    assert counts == {"rounding": 1, "missing_handoff": 2, "timing_latency": 1, CLEAN: 1}
+    # counts follow the other facets but ignore the symptom selection itself
+    narrowed = symptom_counts(workbook, CaseFilter(symptoms=("rounding",), assignees=("kim",)))
+    assert narrowed == {"missing_handoff": 1, "timing_latency": 1, CLEAN: 0}
+
+
+def test_other_facets(workbook, cases):
+    assert case_ids(workbook, CaseFilter(statuses=("resolved",))) == [cases["c"]]
+    assert set(case_ids(workbook, CaseFilter(tags=("vip",)))) == {cases["a"], cases["d"]}
+    assert case_ids(workbook, CaseFilter(assignees=("kim",))) == [cases["b"]]
+    assert set(case_ids(workbook, CaseFilter(assignees=(UNASSIGNED,)))) == {cases["a"], cases["c"], cases["d"]}
+    assert set(case_ids(workbook, CaseFilter(boundaries=("portal -> ERP middleware",)))) == {cases["b"], cases["d"]}
+    assert facet_counts(workbook, "boundaries") == {"processor -> ERP posting": 1, "portal -> ERP middleware": 2}
+    assert facet_counts(workbook, "tags") == {"vip": 2, "escalated": 1}
+    assert facet_counts(workbook, "assignees") == {"kim": 1, "": 3}
+    assert facet_counts(workbook, "statuses", CaseFilter(statuses=("resolved",))) == {"open": 3, "resolved": 1}
+
+
+def test_systems_present_absent(workbook, cases):
+    assert set(case_ids(workbook, CaseFilter(systems_absent=("erp",)))) == {cases["b"], cases["d"]}
+    assert case_ids(workbook, CaseFilter(systems_absent=("portal",))) == [cases["d"]]
+    assert set(case_ids(workbook, CaseFilter(systems_present=("erp", "portal")))) == {cases["a"], cases["c"]}
+    assert known_systems(workbook) == ["portal", "processor", "erp"]
+
+
+def test_amount_and_date_ranges(workbook, cases):
+    assert set(case_ids(workbook, CaseFilter(amount_min_minor=5_000, amount_max_minor=10_000))) == {cases["a"], cases["d"]}
+    flt = CaseFilter(date_from=datetime(2026, 10, 2, tzinfo=UTC), date_to=datetime(2026, 10, 5, 12, tzinfo=UTC))
+    assert case_ids(workbook, flt) == [cases["a"]]
+
+
+def test_free_text_matches_any_reference_and_escapes_wildcards(workbook, cases):
+    assert case_ids(workbook, CaseFilter(text="LOOP-84214")) == [cases["b"]]
+    assert case_ids(workbook, CaseFilter(text="#1003")) == [cases["c"]]
+    assert case_ids(workbook, CaseFilter(text="100%")) == [cases["d"]]
+    assert case_ids(workbook, CaseFilter(text="y_z")) == [cases["c"]]     # '_' is literal
+    assert case_ids(workbook, CaseFilter(text="yxz")) == []
+    assert count_cases(workbook, CaseFilter(text="loop")) == 3
+
+
+def test_fetch_rows_returns_plain_values_in_pages(workbook, cases):
+    rows = fetch_rows(workbook, [cases["a"], cases["d"], 999_999])
+    assert set(rows) == {cases["a"], cases["d"]}
+    a = rows[cases["a"]]
+    assert a["amount_minor"] == 10_000 and a["currency"] == "USD"
+    assert a["tags"] == ["escalated", "vip"]
+    assert a["first_event_at"] == datetime(2026, 10, 3, 12, tzinfo=UTC)
+    assert a["symptoms"] == "rounding"

@@ -1,0 +1,302 @@
+"""The case list: filter and sort in SQL, return ids; fetch row data for a page of ids.
+
+The UI's case table holds only the ordered id list from `case_ids()` and asks `fetch_rows()`
+for the rows it is about to show (a page at a time). Filter-panel counts come from GROUP BY
+queries (`symptom_counts()`, `facet_counts()`). Everything here is Qt-free and returns plain
+values, so it can run on the background worker or on the UI thread.
+
+Filtering uses the indexed columns of `cases` (status, assignee, boundary, amount_minor,
+first_event_at, period) and `findings.symptom` / `tags.tag` through indexed subqueries.
+Free text matches `cases.search_text` (references and customer, lower case) as a substring.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, Sequence
+
+from sqlalchemy import and_, func, not_, or_, select, true
+from sqlalchemy.sql import ColumnElement
+
+from workbench.core.store.database import Workbook
+from workbench.core.store.models import Case, Finding, Tag
+
+CLEAN = "clean"            # pseudo-symptom: a case without findings
+UNASSIGNED = ""            # assignee filter value meaning "nobody"
+PAGE_SIZE = 200            # ids per row fetch (SQLite allows 32k bound params; keep it small)
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What the filter panel asks for. Empty tuples / None mean "no restriction".
+
+    Within one facet the values are alternatives (OR); facets combine with AND.
+    """
+
+    symptoms: tuple[str, ...] = ()          # finding codes, or CLEAN
+    boundaries: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    assignees: tuple[str, ...] = ()         # UNASSIGNED ('') = no assignee
+    systems_present: tuple[str, ...] = ()   # all of these systems have a record
+    systems_absent: tuple[str, ...] = ()    # none of these systems has a record
+    amount_min_minor: int | None = None     # on cases.amount_minor (reference amount)
+    amount_max_minor: int | None = None
+    date_from: datetime | None = None       # aware; on cases.first_event_at, inclusive
+    date_to: datetime | None = None         # aware; exclusive
+    text: str = ""                          # substring of any reference or the customer
+    include_inactive: bool = False          # cases no record links to any more
+
+    def without(self, facet: str) -> "CaseFilter":
+        """This filter with one facet cleared (counts for a facet ignore its own selection)."""
+        default = CaseFilter.__dataclass_fields__[facet].default
+        return replace(self, **{facet: default})
+
+    @property
+    def is_empty(self) -> bool:
+        return self == CaseFilter(include_inactive=self.include_inactive)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    sortable: bool = True
+    visible: bool = True            # shown by default
+    kind: str = "text"              # text | money | time | int
+
+
+# The columns the case table can show, in default order. `key` is a field of a fetched row.
+COLUMNS: tuple[Column, ...] = (
+    Column("case_key", "Case"),
+    Column("status", "Status"),
+    Column("symptoms", "Symptoms"),
+    Column("boundary", "Boundary"),
+    Column("order_ref", "Order"),
+    Column("customer", "Customer"),
+    Column("amount_minor", "Amount", kind="money"),
+    Column("portal_amount_minor", "Portal amount", kind="money", visible=False),
+    Column("processor_amount_minor", "Processor amount", kind="money", visible=False),
+    Column("erp_amount_minor", "ERP amount", kind="money", visible=False),
+    Column("systems_present", "Systems"),
+    Column("first_event_at", "First event", kind="time"),
+    Column("last_event_at", "Last event", kind="time", visible=False),
+    Column("period", "Period", visible=False),
+    Column("assignee", "Assignee"),
+    Column("tags", "Tags", sortable=False),
+    Column("fix_type", "Fix type", visible=False),
+    Column("scope", "Scope", visible=False),
+    Column("symptom_count", "Findings", kind="int", visible=False),
+    Column("id", "Id", kind="int", visible=False),
+)
+COLUMN_KEYS = tuple(c.key for c in COLUMNS)
+_BY_KEY = {c.key: c for c in COLUMNS}
+
+
+@dataclass(frozen=True)
+class Sort:
+    key: str = "first_event_at"
+    descending: bool = False
+
+    def __post_init__(self) -> None:
+        if self.key not in _BY_KEY or not _BY_KEY[self.key].sortable:
+            raise ValueError(f"cannot sort by {self.key!r} (expected one of the sortable columns)")
+
+
+def column(key: str) -> Column:
+    return _BY_KEY[key]
+
+
+# --- SQL building ---------------------------------------------------------------------------
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _systems_has(system: str) -> ColumnElement[bool]:
+    # systems_present is ';'-joined; wrap in ';' so 'erp' never matches inside another name
+    return (";" + Case.systems_present + ";").like(f"%;{_like_escape(system)};%", escape="\\")
+
+
+def conditions(flt: CaseFilter) -> list[ColumnElement[bool]]:
+    """The WHERE terms for a filter (on the `cases` table)."""
+    terms: list[ColumnElement[bool]] = []
+    if not flt.include_inactive:
+        terms.append(Case.is_active == true())
+    if flt.symptoms:
+        codes = [s for s in flt.symptoms if s != CLEAN]
+        alts: list[ColumnElement[bool]] = []
+        if codes:
+            alts.append(Case.id.in_(select(Finding.case_id).where(Finding.symptom.in_(codes))))
+        if CLEAN in flt.symptoms:
+            alts.append(Case.symptoms == "")
+        terms.append(or_(*alts))
+    if flt.boundaries:
+        terms.append(Case.boundary.in_(flt.boundaries))
+    if flt.statuses:
+        terms.append(Case.status.in_(flt.statuses))
+    if flt.tags:
+        terms.append(Case.id.in_(select(Tag.case_id).where(Tag.tag.in_(flt.tags))))
+    if flt.assignees:
+        named = [a for a in flt.assignees if a != UNASSIGNED]
+        alts = []
+        if named:
+            alts.append(Case.assignee.in_(named))
+        if UNASSIGNED in flt.assignees:
+            alts.append(or_(Case.assignee.is_(None), Case.assignee == ""))
+        terms.append(or_(*alts))
+    for system in flt.systems_present:
+        terms.append(_systems_has(system))
+    for system in flt.systems_absent:
+        terms.append(not_(_systems_has(system)))
+    if flt.amount_min_minor is not None:
+        terms.append(Case.amount_minor >= flt.amount_min_minor)
+    if flt.amount_max_minor is not None:
+        terms.append(Case.amount_minor <= flt.amount_max_minor)
+    if flt.date_from is not None:
+        terms.append(Case.first_event_at >= flt.date_from)
+    if flt.date_to is not None:
+        terms.append(Case.first_event_at < flt.date_to)
+    text = flt.text.strip().lower()
+    if text:
+        for word in text.split():
+            terms.append(Case.search_text.like(f"%{_like_escape(word)}%", escape="\\"))
+    return terms
+
+
+def _where(flt: CaseFilter) -> ColumnElement[bool]:
+    terms = conditions(flt)
+    return and_(*terms) if terms else true()
+
+
+def ids_statement(flt: CaseFilter, sort: Sort = Sort()):
+    col = getattr(Case, sort.key)
+    order = [col.desc() if sort.descending else col.asc()]
+    if sort.key != "id":
+        order.append(Case.id.desc() if sort.descending else Case.id.asc())
+    return select(Case.id).where(_where(flt)).order_by(*order)
+
+
+# --- queries --------------------------------------------------------------------------------
+
+def case_ids(workbook: Workbook, flt: CaseFilter = CaseFilter(), sort: Sort = Sort(), job=None) -> list[int]:
+    """The ids of the cases matching `flt`, in `sort` order (ties broken by id)."""
+    stmt = ids_statement(flt, sort)
+    with workbook.engine.connect() as conn:
+        return [row[0] for row in conn.execute(stmt)]
+
+
+def count_cases(workbook: Workbook, flt: CaseFilter = CaseFilter()) -> int:
+    with workbook.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(Case).where(_where(flt))).scalar_one()
+
+
+_ROW_COLUMNS = [getattr(Case, k) for k in COLUMN_KEYS if k != "tags"] + [Case.currency]
+
+
+def fetch_rows(workbook: Workbook, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Row data for these case ids (any order; missing ids are absent from the result).
+
+    Each row is a plain dict with every COLUMNS key plus 'currency'; times are aware UTC,
+    money integer minor units, 'tags' a sorted list.
+    """
+    out: dict[int, dict[str, Any]] = {}
+    ids = list(ids)
+    with workbook.engine.connect() as conn:
+        for start in range(0, len(ids), PAGE_SIZE):
+            chunk = ids[start:start + PAGE_SIZE]
+            for row in conn.execute(select(*_ROW_COLUMNS).where(Case.id.in_(chunk))):
+                data = dict(row._mapping)
+                data["tags"] = []
+                out[data["id"]] = data
+            for case_id, tag in conn.execute(
+                select(Tag.case_id, Tag.tag).where(Tag.case_id.in_(chunk)).order_by(Tag.case_id, Tag.tag)
+            ):
+                if case_id in out:
+                    out[case_id]["tags"].append(tag)
+    return out
+
+
+def symptom_counts(workbook: Workbook, flt: CaseFilter = CaseFilter()) -> dict[str, int]:
+    """{symptom code: number of cases} among the cases matching `flt` without its symptom
+    selection (so the panel shows what each choice would give), plus CLEAN."""
+    base = flt.without("symptoms")
+    where = _where(base)
+    with workbook.engine.connect() as conn:
+        if base.is_empty and not base.include_inactive:
+            # whole workbook: one GROUP BY over findings joined to active cases
+            stmt = (
+                select(Finding.symptom, func.count(func.distinct(Finding.case_id)))
+                .join(Case, Case.id == Finding.case_id)
+                .where(Case.is_active == true())
+                .group_by(Finding.symptom)
+            )
+        else:
+            stmt = (
+                select(Finding.symptom, func.count(func.distinct(Finding.case_id)))
+                .where(Finding.case_id.in_(select(Case.id).where(where)))
+                .group_by(Finding.symptom)
+            )
+        counts = {code: n for code, n in conn.execute(stmt)}
+        counts[CLEAN] = conn.execute(
+            select(func.count()).select_from(Case).where(and_(where, Case.symptoms == ""))
+        ).scalar_one()
+    return counts
+
+
+_FACET_COLUMNS = {"boundaries": Case.boundary, "statuses": Case.status, "assignees": Case.assignee}
+
+
+def facet_counts(workbook: Workbook, facet: str, flt: CaseFilter = CaseFilter()) -> dict[str, int]:
+    """{value: cases} for 'boundaries', 'statuses', 'assignees' or 'tags' (GROUP BY), among the
+    cases matching `flt` without that facet's own selection. A missing assignee counts as ''."""
+    base = flt.without(facet)
+    where = _where(base)
+    with workbook.engine.connect() as conn:
+        if facet == "tags":
+            stmt = (
+                select(Tag.tag, func.count())
+                .where(Tag.case_id.in_(select(Case.id).where(where)))
+                .group_by(Tag.tag)
+            )
+        elif facet in _FACET_COLUMNS:
+            col = _FACET_COLUMNS[facet]
+            stmt = select(col, func.count()).select_from(Case).where(where).group_by(col)
+        else:
+            raise ValueError(f"unknown facet {facet!r} (expected boundaries, statuses, assignees or tags)")
+        out: dict[str, int] = {}
+        for value, n in conn.execute(stmt):
+            key = value or ""
+            if facet == "boundaries" and not key:
+                continue   # clean cases have no boundary
+            out[key] = out.get(key, 0) + n
+    return out
+
+
+def known_systems(workbook: Workbook) -> list[str]:
+    """Systems that appear in any case (for the present/absent choices)."""
+    from workbench.core.canonical import SYSTEMS
+
+    seen: set[str] = set()
+    with workbook.engine.connect() as conn:
+        for (value,) in conn.execute(select(Case.systems_present).distinct()):
+            seen.update(s for s in (value or "").split(";") if s)
+    return [s for s in SYSTEMS if s in seen] + sorted(seen - set(SYSTEMS))
+
+
+def neighbours(ids: Sequence[int], case_id: int, step: int) -> int | None:
+    """The id `step` places after `case_id` in the list (None at either end or if absent)."""
+    try:
+        index = ids.index(case_id)
+    except ValueError:
+        return None
+    target = index + step
+    return ids[target] if 0 <= target < len(ids) else None
+
+
+__all__ = [
+    "CLEAN", "UNASSIGNED", "PAGE_SIZE", "CaseFilter", "Column", "COLUMNS", "COLUMN_KEYS", "Sort",
+    "case_ids", "count_cases", "fetch_rows", "symptom_counts", "facet_counts", "known_systems",
+    "conditions", "ids_statement", "column",
+]
