@@ -1,0 +1,69 @@
+"""A small read-only table model over a list of plain rows (timeline, raw rows, history).
+
+Each row is a tuple of display texts; an optional parallel list carries per-row tooltips and
+a raw value per row (RawValueRole on column 0) so views and tests can reach the source object.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+RawValueRole = Qt.ItemDataRole.UserRole
+
+
+class RowsModel(QAbstractTableModel):
+    def __init__(self, headers: Sequence[str], parent=None) -> None:
+        super().__init__(parent)
+        self._headers = list(headers)
+        self._rows: list[tuple[str, ...]] = []
+        self._tips: list[str | None] = []
+        self._raw: list[object] = []
+
+    def set_rows(self, rows: Sequence[Sequence[object]], tips: Sequence[str | None] | None = None,
+                 raw: Sequence[object] | None = None) -> None:
+        self.beginResetModel()
+        width = len(self._headers)
+        self._rows = [tuple("" if v is None else str(v) for v in row)[:width] + ("",) * (width - len(row))
+                      for row in rows]
+        self._tips = list(tips) if tips is not None else [None] * len(self._rows)
+        self._raw = list(raw) if raw is not None else [None] * len(self._rows)
+        self.endResetModel()
+
+    def set_header(self, section: int, text: str) -> None:
+        if 0 <= section < len(self._headers) and self._headers[section] != text:
+            self._headers[section] = text
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, section, section)
+
+    def row_texts(self) -> list[tuple[str, ...]]:
+        return list(self._rows)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._headers)
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._headers[section] if 0 <= section < len(self._headers) else None
+        return str(section + 1) if 0 <= section < len(self._rows) else None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not self.checkIndex(index):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tips[index.row()] or self._rows[index.row()][index.column()] or None
+        if role == RawValueRole and index.column() == 0:
+            return self._raw[index.row()]
+        return None

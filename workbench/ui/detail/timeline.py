@@ -1,0 +1,33 @@
+"""Timeline tab: every event of every linked record, sorted by time, in the business zone."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+from workbench.core.queries.case_detail import CaseDetail, system_label
+from workbench.ui.detail.rows_model import RowsModel
+
+
+def timeline_rows(detail: CaseDetail | None) -> list[tuple[str, ...]]:
+    if detail is None:
+        return []
+    return [(e.at_local, system_label(e.system) + (" (duplicate)" if e.is_duplicate else ""),
+             e.record_id, e.what) for e in detail.timeline]
+
+
+class TimelineView(QTableView):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.model_ = RowsModel(["Time", "System", "Record", "Event"], self)
+        self.setModel(self.model_)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.verticalHeader().setVisible(False)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.horizontalHeader().setStretchLastSection(True)
+
+    def set_detail(self, detail: CaseDetail | None) -> None:
+        self.model_.set_rows(timeline_rows(detail),
+                             raw=list(detail.timeline) if detail else None)
+        if detail is not None:
+            self.model_.set_header(0, f"Time ({detail.timezone})")
