@@ -1,0 +1,308 @@
+"""Link records of the four systems into cases, set-based.
+
+Every record ends in exactly one case (a `links` row); the case is named by its anchor record
+(portal if present, else processor, ERP, support). Evidence is used strongest first:
+
+1. `return_ref`  the return/RMA id the record mentions (after normalisation; drift recorded)
+2. `refund_ref`  the processor refund id an ERP memo or ticket mentions
+3. `order_ref`   the order (several returns on one order: one-to-one by amount, then time;
+                 close alternatives are surfaced as link candidates). A return reference that
+                 is really the order number also links here ("order number #1001 instead of
+                 return id").
+4. `fallback`    same customer and amount, close in time
+
+A case holds at most one live record per refund-carrying system; a second record with the same
+amount close in time is linked as a duplicate (a finding), any other extra record is detached
+into a case of its own with a link candidate pointing back. Support tickets may be several.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from workbench.core.link.assign import mutual_best
+from workbench.core.link.refs import describe_drift, learn_convention, order_key, refund_key, split_ref
+from workbench.core.settings import BusinessSettings
+
+RECORD_COLUMNS = (
+    "rid", "system", "profile", "record_id", "return_ref", "order_ref", "refund_ref", "customer",
+    "amount_minor", "currency", "stage", "occurred_at", "approved_at", "refunded_at", "updated_at",
+)
+LINK_COLUMNS = ("rid", "anchor", "system", "rule", "confidence", "is_duplicate", "repaired")
+CANDIDATE_COLUMNS = ("rid", "anchor", "rule", "score", "note")
+FALLBACK_DAYS = 30
+RULE_CONFIDENCE = {"anchor": 1.0, "return_ref": 1.0, "return_ref_repaired": 0.9, "refund_ref": 0.95,
+                   "order_ref": 0.8, "order_ref_ambiguous": 0.6, "fallback": 0.5}
+
+
+@dataclass
+class LinkResult:
+    links: pd.DataFrame        # LINK_COLUMNS, one row per record
+    candidates: pd.DataFrame   # CANDIDATE_COLUMNS: surfaced alternatives, not links
+    keys: pd.DataFrame         # index rid: key_return, key_order, key_refund (normalised)
+
+
+def prepare(records: pd.DataFrame) -> pd.DataFrame:
+    """Normalised keys, drift and matching attributes per record, indexed by rid."""
+    r = records.set_index("rid", drop=False)
+    is_portal = r["system"] == "portal"
+    raw_ref = r["record_id"].astype("string").where(is_portal, r["return_ref"].astype("string"))
+    parts = split_ref(raw_ref)
+    source = r["system"].astype("string") + "/" + r["profile"].astype("string").fillna("")
+    conv = learn_convention(parts[~is_portal], source[~is_portal])
+    drift = describe_drift(parts, source, conv).where(~is_portal, "")
+    out = pd.DataFrame(index=r.index)
+    out["rid"] = r["rid"]
+    out["system"] = r["system"].astype("string")
+    out["raw_ref"] = raw_ref
+    out["key_return"] = parts["key"]
+    out["drift"] = drift.fillna("")
+    out["order_raw"] = r["order_ref"].astype("string")
+    out["key_order"] = order_key(r["order_ref"])
+    own_refund = refund_key(r["record_id"])
+    out["key_refund"] = own_refund.where(r["system"] == "processor", refund_key(r["refund_ref"]))
+    out["customer_key"] = r["customer"].astype("string").str.strip().str.lower()
+    out["amount"] = r["amount_minor"].astype("Int64")
+    t = r["occurred_at"]
+    out["t"] = r["approved_at"].fillna(t).where(is_portal, t)
+    return out
+
+
+def _pairs_by_key(u: pd.DataFrame, ukey: str, targets: pd.DataFrame) -> pd.DataFrame:
+    left = u.loc[u[ukey].notna(), ["rid", ukey]].rename(columns={ukey: "k"})
+    return left.merge(targets, on="k", how="inner")
+
+
+class _Linker:
+    def __init__(self, prep: pd.DataFrame, settings: BusinessSettings) -> None:
+        self.p = prep
+        self.settings = settings
+        self.dup_window = pd.Timedelta(hours=settings.duplicate_window_hours)
+        self.links: list[pd.DataFrame] = []
+        self.candidates: list[pd.DataFrame] = []
+        self.linked = pd.Series(False, index=prep.index)
+        self.detached = pd.Series(False, index=prep.index)
+
+    # --- state --------------------------------------------------------------------------
+    def members(self) -> pd.DataFrame:
+        if not self.links:
+            return pd.DataFrame(columns=list(LINK_COLUMNS))
+        return pd.concat(self.links, ignore_index=True)
+
+    def add_anchors(self, rids: pd.Index) -> None:
+        if len(rids) == 0:
+            return
+        frame = pd.DataFrame({"rid": rids, "anchor": rids, "system": self.p.loc[rids, "system"].to_numpy(),
+                              "rule": "anchor", "confidence": 1.0, "is_duplicate": False,
+                              "repaired": pd.NA})
+        self.links.append(frame)
+        self.linked.loc[rids] = True
+
+    def unlinked(self, system: str) -> pd.DataFrame:
+        mask = (self.p["system"] == system) & ~self.linked & ~self.detached
+        return self.p[mask]
+
+    def anchors_without(self, system: str) -> pd.Index:
+        m = self.members()
+        anchors = pd.Index(m.loc[m["rule"] == "anchor", "anchor"].unique())
+        having = pd.Index(m.loc[(m["system"] == system) & ~m["is_duplicate"].astype(bool), "anchor"].unique())
+        return anchors.difference(having)
+
+    # --- rules --------------------------------------------------------------------------
+    def by_return_ref(self, u: pd.DataFrame) -> pd.DataFrame:
+        m = self.members()
+        src = m[m["rule"].isin(["anchor", "return_ref"]) & ~m["is_duplicate"].astype(bool)]
+        targets = pd.DataFrame({"k": self.p.loc[src["rid"], "key_return"].to_numpy(),
+                                "anchor": src["anchor"].to_numpy()}).dropna().drop_duplicates()
+        pairs = _pairs_by_key(u, "key_return", targets)
+        return self._unique(pairs, "return_ref", "reference matches several cases")
+
+    def by_refund_ref(self, u: pd.DataFrame) -> pd.DataFrame:
+        m = self.members()
+        src = m[m["system"] == "processor"]
+        targets = pd.DataFrame({"k": self.p.loc[src["rid"], "key_refund"].to_numpy(),
+                                "anchor": src["anchor"].to_numpy()}).dropna().drop_duplicates()
+        pairs = _pairs_by_key(u, "key_refund", targets)
+        return self._unique(pairs, "refund_ref", "refund id matches several cases")
+
+    def _unique(self, pairs: pd.DataFrame, rule: str, note: str) -> pd.DataFrame:
+        if pairs.empty:
+            return pd.DataFrame(columns=["rid", "anchor", "rule"])
+        n = pairs.groupby("rid")["anchor"].transform("size")
+        ambiguous = pairs[n > 1]
+        if not ambiguous.empty:
+            self.candidates.append(pd.DataFrame({"rid": ambiguous["rid"], "anchor": ambiguous["anchor"],
+                                                 "rule": rule, "score": 0.5, "note": note}))
+        return pairs.loc[n == 1, ["rid", "anchor"]].assign(rule=rule)
+
+    def by_order(self, u: pd.DataFrame, system: str) -> pd.DataFrame:
+        open_anchors = self.anchors_without(system)
+        a = self.p.loc[open_anchors, ["key_order", "amount", "t"]]
+        targets = pd.DataFrame({"k": a["key_order"].to_numpy(), "anchor": open_anchors,
+                                "a_amount": a["amount"].to_numpy(), "a_t": a["t"].to_numpy()}).dropna(subset=["k"])
+        via_order = _pairs_by_key(u, "key_order", targets).assign(via_ref=False)
+        via_ref = _pairs_by_key(u, "key_return", targets).assign(via_ref=True)
+        pairs = pd.concat([via_order, via_ref], ignore_index=True)
+        if pairs.empty:
+            return pd.DataFrame(columns=["rid", "anchor", "rule", "via_ref", "ambiguous"])
+        amount = self.p.loc[pairs["rid"], "amount"].to_numpy()
+        t = self.p.loc[pairs["rid"], "t"].to_numpy()
+        pairs["amount_eq"] = (pd.Series(amount) == pairs["a_amount"].reset_index(drop=True)).fillna(False).to_numpy()
+        hours = (pd.Series(t) - pd.Series(pairs["a_t"].to_numpy())).abs().dt.total_seconds() / 3600
+        pairs["score"] = pairs["amount_eq"].astype(int) * 100000 - hours.fillna(99999).clip(upper=99999).to_numpy()
+        pairs = pairs.sort_values(["rid", "score", "via_ref"], ascending=[True, False, True])
+        pairs = pairs.drop_duplicates(["rid", "anchor"])
+        chosen = mutual_best(pairs[["rid", "anchor", "score"]])
+        # ambiguity: another candidate in the same amount class as the chosen one
+        best_class = chosen.set_index("rid")["score"] // 100000
+        pairs["cls"] = pairs["score"] // 100000
+        others = pairs.merge(chosen[["rid", "anchor"]], on=["rid", "anchor"], how="left", indicator=True)
+        others = others[(others["_merge"] == "left_only") & others["rid"].isin(chosen["rid"])]
+        others = others[others["cls"].to_numpy() == best_class.reindex(others["rid"]).to_numpy()]
+        if not others.empty:
+            self.candidates.append(pd.DataFrame({
+                "rid": others["rid"], "anchor": others["anchor"], "rule": "order_ref",
+                "score": RULE_CONFIDENCE["order_ref_ambiguous"],
+                "note": "another return on the same order fits as well"}))
+        chosen = chosen.merge(pairs[["rid", "anchor", "via_ref"]], on=["rid", "anchor"], how="left")
+        chosen["ambiguous"] = chosen["rid"].isin(others["rid"])
+        return chosen[["rid", "anchor", "via_ref", "ambiguous"]].assign(rule="order_ref")
+
+    def by_fallback(self, u: pd.DataFrame, system: str) -> pd.DataFrame:
+        open_anchors = self.anchors_without(system)
+        a = self.p.loc[open_anchors, ["customer_key", "amount", "t"]]
+        targets = pd.DataFrame({"customer_key": a["customer_key"].to_numpy(), "amount": a["amount"].to_numpy(),
+                                "anchor": open_anchors, "a_t": a["t"].to_numpy()}).dropna()
+        left = u.loc[u["customer_key"].notna() & u["amount"].notna(), ["rid", "customer_key", "amount", "t"]]
+        pairs = left.merge(targets, on=["customer_key", "amount"], how="inner")
+        if pairs.empty:
+            return pd.DataFrame(columns=["rid", "anchor", "rule"])
+        delta = pairs["t"] - pairs["a_t"]
+        ok = (delta >= -pd.Timedelta(days=1)) & (delta <= pd.Timedelta(days=FALLBACK_DAYS))
+        pairs = pairs[ok.fillna(False)].copy()
+        pairs["score"] = -(pairs["t"] - pairs["a_t"]).abs().dt.total_seconds()
+        chosen = mutual_best(pairs[["rid", "anchor", "score"]])
+        return chosen[["rid", "anchor"]].assign(rule="fallback")
+
+    # --- applying and settling ----------------------------------------------------------
+    def apply(self, found: pd.DataFrame) -> None:
+        if found.empty:
+            return
+        p = self.p.loc[found["rid"]]
+        drift = p["drift"].to_numpy()
+        raw = p["raw_ref"].fillna("").to_numpy()
+        has_ref = p["key_return"].notna().to_numpy()
+        rule = found["rule"].to_numpy()
+        conf = pd.Series(found["rule"].map(RULE_CONFIDENCE).to_numpy(), dtype=float)
+        repaired = pd.Series(pd.NA, index=range(len(found)), dtype="string")
+        is_ret = rule == "return_ref"
+        drifted = is_ret & (drift != "")
+        repaired[drifted] = drift[drifted]
+        conf[drifted] = RULE_CONFIDENCE["return_ref_repaired"]
+        via_ref = found["via_ref"].fillna(False).to_numpy().astype(bool) if "via_ref" in found else False
+        is_order = rule == "order_ref"
+        order_as_ref = is_order & via_ref
+        text = pd.Series(raw, dtype="string")
+        repaired[order_as_ref] = "order number " + text[order_as_ref] + " instead of return id"
+        if "ambiguous" in found:
+            amb = found["ambiguous"].fillna(False).to_numpy().astype(bool)
+            conf[amb] = RULE_CONFIDENCE["order_ref_ambiguous"]
+        broken = ~is_ret & ~order_as_ref & has_ref & (rule != "fallback")
+        how = pd.Series(rule).map({"refund_ref": "refund id", "order_ref": "order"}).fillna("").to_numpy()
+        repaired[broken] = "reference " + text[broken] + " matches no return; linked by " + pd.Series(how)[broken]
+        fb = rule == "fallback"
+        repaired[fb & has_ref] = "reference " + text[fb & has_ref] + " matches no return; linked by customer, amount and time"
+        repaired[fb & ~has_ref] = "reference blank; linked by customer, amount and time"
+        frame = pd.DataFrame({"rid": found["rid"].to_numpy(), "anchor": found["anchor"].to_numpy(),
+                              "system": p["system"].to_numpy(), "rule": rule, "confidence": conf.to_numpy(),
+                              "is_duplicate": False, "repaired": repaired.to_numpy()})
+        self.links.append(frame)
+        self.linked.loc[found["rid"].to_numpy()] = True
+
+    def settle(self, system: str) -> None:
+        """At most one live record of `system` per case: extras become duplicates or detach."""
+        m = self.members()
+        own = m[(m["system"] == system)]
+        counts = own.groupby("anchor")["rid"].transform("size")
+        multi = own[counts > 1]
+        if multi.empty:
+            return
+        p = self.p
+        multi = multi.assign(amount=p.loc[multi["rid"], "amount"].to_numpy(), t=p.loc[multi["rid"], "t"].to_numpy(),
+                             a_amount=p.loc[multi["anchor"], "amount"].to_numpy())
+        multi["is_anchor"] = multi["rule"] == "anchor"
+        multi["amount_eq"] = (multi["amount"] == multi["a_amount"]).fillna(False)
+        multi = multi.sort_values(["anchor", "is_anchor", "confidence", "amount_eq", "t", "rid"],
+                                  ascending=[True, False, False, False, True, True])
+        first = multi.drop_duplicates("anchor").set_index("anchor")
+        rest = multi[~multi["rid"].isin(first["rid"])]
+        live_amount = first["amount"].reindex(rest["anchor"]).to_numpy()
+        live_t = first["t"].reindex(rest["anchor"]).to_numpy()
+        same_amount = (rest["amount"].to_numpy() == live_amount)
+        close = (pd.Series(rest["t"].to_numpy()) - pd.Series(live_t)).abs() <= self.dup_window
+        dup = pd.Series(same_amount, dtype="boolean").fillna(False).to_numpy() & close.fillna(False).to_numpy()
+        dup_rids = set(rest.loc[dup, "rid"])
+        detach = rest.loc[~dup]
+        all_links = pd.concat(self.links, ignore_index=True)
+        all_links.loc[all_links["rid"].isin(dup_rids), "is_duplicate"] = True
+        if not detach.empty:
+            all_links = all_links[~all_links["rid"].isin(detach["rid"])]
+            self.linked.loc[detach["rid"].to_numpy()] = False
+            self.detached.loc[detach["rid"].to_numpy()] = True
+            self.candidates.append(pd.DataFrame({
+                "rid": detach["rid"], "anchor": detach["anchor"], "rule": detach["rule"], "score": 0.4,
+                "note": "second " + system + " record for this case (different amount or far apart in time)"}))
+        self.links = [all_links]
+
+    def attach(self, system: str, rules: tuple[str, ...], settle: bool = True) -> None:
+        for rule in rules:
+            u = self.unlinked(system)
+            if u.empty:
+                break
+            if rule == "return_ref":
+                found = self.by_return_ref(u)
+            elif rule == "refund_ref":
+                found = self.by_refund_ref(u)
+            elif rule == "order_ref":
+                found = self.by_order(u, system)
+            else:
+                found = self.by_fallback(u, system)
+            self.apply(found)
+            if settle:
+                self.settle(system)
+
+    def anchor_rest(self, system: str) -> None:
+        rest = self.p[(self.p["system"] == system) & ~self.linked]
+        self.add_anchors(rest.index)
+        self.detached.loc[rest.index] = False
+
+
+def link_records(records: pd.DataFrame, settings: BusinessSettings | None = None) -> LinkResult:
+    """Link canonical records (with a unique integer `rid` and `system`, `profile`) into cases."""
+    settings = settings or BusinessSettings()
+    missing = [c for c in RECORD_COLUMNS if c not in records]
+    if missing:
+        raise ValueError(f"records frame lacks columns: {', '.join(missing)}")
+    prep = prepare(records)
+    lk = _Linker(prep, settings)
+    lk.add_anchors(prep.index[prep["system"] == "portal"])
+    lk.attach("processor", ("return_ref", "order_ref", "fallback"))
+    lk.attach("erp", ("return_ref", "refund_ref", "order_ref", "fallback"))
+    lk.anchor_rest("processor")
+    lk.attach("erp", ("return_ref", "refund_ref", "order_ref"))
+    lk.anchor_rest("erp")
+    lk.attach("support", ("return_ref", "refund_ref", "order_ref"), settle=False)
+    lk.anchor_rest("support")
+    links = lk.members()[list(LINK_COLUMNS)].reset_index(drop=True)
+    links["is_duplicate"] = links["is_duplicate"].astype(bool)
+    links["repaired"] = links["repaired"].astype("string")
+    cands = (pd.concat(lk.candidates, ignore_index=True) if lk.candidates
+             else pd.DataFrame(columns=list(CANDIDATE_COLUMNS)))
+    # a candidate pointing at the record's own case is no alternative
+    if not cands.empty:
+        own = links.set_index("rid")["anchor"].reindex(cands["rid"]).to_numpy()
+        cands = cands[cands["anchor"].to_numpy() != own].drop_duplicates(["rid", "anchor"])
+    keys = prep[["key_return", "key_order", "key_refund"]]
+    return LinkResult(links=links, candidates=cands[list(CANDIDATE_COLUMNS)].reset_index(drop=True), keys=keys)
