@@ -52,7 +52,9 @@ _EVENT_LABELS = {
 
 
 def system_label(system: str) -> str:
-    return SYSTEM_LABELS.get(system, system.replace("_", " ").title())
+    if system in SYSTEM_LABELS:
+        return SYSTEM_LABELS[system]
+    return system.upper() if len(system) <= 4 else system.replace("_", " ").title()
 
 
 def order_systems(systems) -> list[str]:
