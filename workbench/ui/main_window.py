@@ -1,0 +1,473 @@
+"""The main window: filter panel | case table | case detail, menus, first-run start page.
+
+It presents and delegates: queries come from workbench.core.queries.case_list (fast reads on
+the UI thread), every write (import, reconcile, tagging, export) runs through
+ui/background.run_in_background on the single worker. QSettings holds only the window's own
+state (geometry, splitter/header state, theme) and the recent workbooks.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench import APP_NAME, __version__, paths
+from workbench.core.errors import ImportCancelled, WorkbenchError
+from workbench.core.queries import case_list
+from workbench.core.queries.case_list import CaseFilter, Sort
+from workbench.ui import actions as actions_mod
+from workbench.ui.background import active_tasks, run_in_background, wait_for_all
+from workbench.ui.case_table_model import CaseTableModel
+from workbench.ui.case_table_view import CaseTableView
+from workbench.ui.filter_panel import FilterPanel
+from workbench.ui.start_page import StartPage
+from workbench.ui.theme import ACCENTS, THEMES, ThemeManager
+from workbench.ui.workbook_ops import DEMO_WORKBOOK_NAME, demo_files, import_and_reconcile, reconcile_all
+
+MAX_RECENT = 8
+WORKBOOK_FILTER = "Workbooks (*.rwb *.sqlite *.db);;All files (*)"
+
+
+def app_icon() -> QIcon:
+    return QIcon(str(paths.resource("icons", "app.svg")))
+
+
+class MainWindow(QMainWindow):
+    workbookOpened = Signal(object)      # the Workbook
+    casesRefreshed = Signal(int)         # number of cases listed
+    countsRefreshed = Signal()
+    caseShown = Signal(object)           # case id or None, after the detail showed it
+
+    def __init__(self, qsettings: QSettings | None = None, theme: ThemeManager | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.qsettings = qsettings or QSettings()
+        app = QApplication.instance()
+        self.theme = theme or ThemeManager(app)
+        self.workbook = None
+        self.filter = CaseFilter()
+        self.sort = Sort()
+        self.timezone = "UTC"
+        self.last_refresh_seconds = 0.0
+        self.import_dialog = None
+        self.settings_dlg = None
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+
+        # --- workspace: filter | table | detail -------------------------------------------
+        self.model = CaseTableModel(self)
+        self.model.sortRequested.connect(self._sort_requested)
+        self.table = CaseTableView(self.model, self)
+        self.table.currentCaseChanged.connect(self._show_case)
+        self.filter_panel = FilterPanel(self)
+        self.filter_panel.filterChanged.connect(self._filter_changed)
+        self.detail = self._make_detail()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.filter_panel)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([250, 700, 550])
+
+        self.banner = QLabel(self)
+        self.banner.setObjectName("auditBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.hide()
+
+        workspace = QWidget(self)
+        layout = QVBoxLayout(workspace)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter, 1)
+
+        self.start_page = StartPage(self)
+        self.start_page.demoRequested.connect(self.open_demo)
+        self.start_page.openRequested.connect(self.open_workbook_dialog)
+        self.start_page.newRequested.connect(self.new_workbook_dialog)
+        self.start_page.recentRequested.connect(self.open_workbook)
+
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.start_page)
+        self.stack.addWidget(workspace)
+        self.setCentralWidget(self.stack)
+
+        self.count_label = QLabel("", self)
+        self.count_label.setObjectName("caseCount")
+        self.statusBar().addWidget(self.count_label)
+
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(0)
+        self._counts_timer.timeout.connect(self.refresh_counts)
+
+        self.actions = actions_mod.build(self)
+        self._update_recent_menu()
+        self._update_title()
+        self._enable_workbook_actions(False)
+        self.restore_window_state()
+
+    # --- parts ------------------------------------------------------------------------------
+    def _make_detail(self) -> QWidget:
+        from workbench.ui.detail import CaseDetailWidget
+
+        detail = CaseDetailWidget(self)
+        detail.setObjectName("caseDetail")
+        if hasattr(detail, "case_shown"):
+            detail.case_shown.connect(self.caseShown)
+        return detail
+
+    def _update_title(self) -> None:
+        name = self.workbook.display_name if self.workbook else None
+        self.setWindowTitle(f"{name} - {APP_NAME}" if name else APP_NAME)
+
+    def _enable_workbook_actions(self, on: bool) -> None:
+        a = self.actions
+        for action in (a.import_files, a.export_log, a.settings, a.next_case, a.previous_case, a.tag,
+                       a.refresh, a.clear_filters, a.find):
+            action.setEnabled(on)
+        try:
+            import workbench.core.export  # noqa: F401
+
+            has_export = hasattr(workbench.core.export, "export_log")
+        except ImportError:
+            has_export = False
+        a.export_log.setEnabled(on and has_export)
+        if not has_export:
+            a.export_log.setToolTip("The resolution log export is not available in this build yet")
+
+    # --- workbooks --------------------------------------------------------------------------
+    def open_workbook(self, target: str | Path, *, create: bool = True) -> bool:
+        """Open (or create) a workbook and show its cases. Errors are shown, not raised."""
+        if active_tasks():
+            QMessageBox.information(self, APP_NAME, "Wait for the running task to finish first.")
+            return False
+        from workbench.core.store import open_workbook
+
+        try:
+            workbook = open_workbook(target, create=create)
+            business = workbook.business_settings()
+        except (WorkbenchError, ValueError, OSError) as exc:
+            QMessageBox.critical(self, APP_NAME, f"Could not open {target}: {exc}")
+            self._forget_recent(str(target))
+            return False
+        if self.workbook is not None:
+            self.workbook.close()
+        self.workbook = workbook
+        self.timezone = business.timezone
+        self.model.set_workbook(workbook, self.timezone)
+        self.filter_panel.set_timezone(self.timezone)
+        self.detail.set_workbook(workbook)
+        self.check_audit_chain()
+        self._remember_recent(str(target) if "://" not in str(target) else workbook.display_name)
+        self.stack.setCurrentIndex(1)
+        self._update_title()
+        self._enable_workbook_actions(True)
+        self.workbookOpened.emit(workbook)
+        self.refresh(select_first=True)
+        return True
+
+    def check_audit_chain(self) -> bool:
+        """Verify the audit trail; a broken chain shows a loud banner. True if intact."""
+        from workbench.core.audit import verify_chain
+
+        with self.workbook.sessions() as session:
+            report = verify_chain(session)
+        if report.ok:
+            self.banner.hide()
+            return True
+        colours = ACCENTS[self.theme.effective]
+        self.banner.setStyleSheet(
+            f"background: {colours['warning_bg']}; color: {colours['warning_fg']}; padding: 8px; font-weight: bold;")
+        self.banner.setText(
+            f"\u26a0 The audit trail of {self.workbook.display_name} is BROKEN: {report.problem} "
+            f"(events before #{report.broken_at_seq} verify). Do not trust its history or exports.")
+        self.banner.show()
+        return False
+
+    def new_workbook_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New workbook", str(paths.user_data_dir() / "returns.rwb"),
+                                              WORKBOOK_FILTER)
+        if path:
+            if not Path(path).suffix:
+                path += ".rwb"
+            self.open_workbook(path)
+
+    def open_workbook_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open workbook", str(paths.user_data_dir()), WORKBOOK_FILTER)
+        if path:
+            self.open_workbook(path, create=False)
+
+    def open_demo(self):
+        """Open the demo workbook; on first use import the bundled demo month and diagnose it
+        in the background. Returns the BackgroundTask when work was started, else None."""
+        target = paths.user_data_dir() / DEMO_WORKBOOK_NAME
+        if not self.open_workbook(target):
+            return None
+        if self.model.rowCount() > 0 or case_list.count_cases(self.workbook, CaseFilter(include_inactive=True)):
+            return None
+        files = demo_files()
+        if not files:
+            QMessageBox.warning(self, APP_NAME, f"The demo month is missing from {paths.demo_dir()}.")
+            return None
+        return run_in_background(self, import_and_reconcile, self.workbook, files,
+                                 on_done=self._work_done, on_error=self._work_failed,
+                                 progress_label="Importing the demo month...")
+
+    # --- import / settings / export ---------------------------------------------------------
+    def import_files_dialog(self, paths_: list[str] | None = None) -> None:
+        if self.workbook is None:
+            if not self.open_workbook(paths.user_data_dir() / "returns.rwb"):
+                return
+        from workbench.ui.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self.workbook, paths=paths_, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(self._imported)
+        self.import_dialog = dialog
+        dialog.open()
+
+    def _imported(self, changed_case_ids) -> None:
+        self.model.mark_stale(changed_case_ids or [])
+        self.refresh()
+        self.detail.refresh()
+
+    def settings_dialog(self) -> None:
+        if self.workbook is None:
+            return
+        from workbench.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.workbook, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self.rediagnose)
+        self.settings_dlg = dialog
+        dialog.open()
+
+    def rediagnose(self):
+        """Re-run the diagnosis with the workbook's (new) settings, in the background."""
+        business = self.workbook.business_settings()
+        self.timezone = business.timezone
+        self.model.set_timezone(self.timezone)
+        self.filter_panel.set_timezone(self.timezone)
+        return run_in_background(self, reconcile_all, self.workbook, on_done=self._work_done,
+                                 on_error=self._work_failed, progress_label="Re-diagnosing...")
+
+    def export_log_dialog(self) -> None:
+        if self.workbook is None:
+            return
+        out, _ = QFileDialog.getSaveFileName(
+            self, "Export resolution log", str(Path.home() / "resolution-log.xlsx"),
+            "Excel (*.xlsx);;CSV (*.csv);;JSON (*.json)")
+        if out:
+            self.export_log(out)
+
+    def export_log(self, out: str):
+        from workbench.core.export import export_log
+
+        return run_in_background(
+            self, export_log, self.workbook, out, progress_label="Exporting the resolution log...",
+            on_done=lambda result: self.statusBar().showMessage(f"Exported the resolution log to {out}", 8000),
+            on_error=self._work_failed)
+
+    def _work_done(self, result) -> None:
+        changed = getattr(result, "changed_case_ids", None)
+        if changed:
+            self.model.mark_stale(changed)
+        self.refresh()
+        self.detail.refresh()
+
+    def _work_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ImportCancelled):
+            self.statusBar().showMessage("Cancelled; nothing was written.", 8000)
+            return
+        text = str(exc) if isinstance(exc, WorkbenchError) else f"{type(exc).__name__}: {exc}"
+        QMessageBox.critical(self, APP_NAME, text)
+
+    # --- the case list ----------------------------------------------------------------------
+    def refresh(self, select_first: bool = False) -> None:
+        """Re-run the list query with the current filter and sort; keep the current case."""
+        if self.workbook is None:
+            return
+        started = time.perf_counter()
+        current = self.table.current_case_id()
+        ids = case_list.case_ids(self.workbook, self.filter, self.sort)
+        self.model.set_ids(ids)
+        self.table.show_sort(self.sort.key, self.sort.descending)
+        if current is not None and self.table.select_case(current):
+            pass
+        elif ids and (select_first or current is not None):
+            self.table.select_row(0)
+        else:
+            self._show_case(None)
+        self.last_refresh_seconds = time.perf_counter() - started
+        self.count_label.setText(f"{len(ids):,} cases")
+        self.casesRefreshed.emit(len(ids))
+        self._counts_timer.start()   # counts after the rows are on screen
+
+    def refresh_counts(self) -> None:
+        if self.workbook is None:
+            return
+        wb, flt = self.workbook, self.filter
+        facets = {name: case_list.facet_counts(wb, name, flt) for name in ("boundaries", "statuses", "tags", "assignees")}
+        self.filter_panel.set_systems(case_list.known_systems(wb))
+        self.filter_panel.set_counts(case_list.symptom_counts(wb, flt), facets)
+        self.countsRefreshed.emit()
+
+    def _filter_changed(self, flt: CaseFilter) -> None:
+        self.filter = flt
+        self.refresh()
+
+    def _sort_requested(self, key: str, descending: bool) -> None:
+        self.sort = Sort(key, descending)
+        self.refresh()
+
+    def _show_case(self, case_id) -> None:
+        self.detail.show_case(case_id)
+
+    # --- keyboard actions -------------------------------------------------------------------
+    def move_case(self, step: int) -> None:
+        self.table.move(step)
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_search(self) -> None:
+        self.filter_panel.focus_search()
+
+    def copy_selection(self) -> str:
+        return self.table.copy_selection()
+
+    def tag_selected(self, tag: str | None = None):
+        ids = self.table.selected_case_ids()
+        if not ids or self.workbook is None:
+            return None
+        if tag is None:
+            tag, ok = QInputDialog.getText(self, "Tag cases", f"Tag for {len(ids)} case(s):")
+            if not ok or not tag.strip():
+                return None
+        from workbench.core.casework.ops import add_tag
+
+        def work(workbook, case_ids, tag_text, job=None):
+            return add_tag(workbook, case_ids, tag_text.strip())
+
+        return run_in_background(self, work, self.workbook, ids, tag, on_done=self._casework_done,
+                                 on_error=self._work_failed, progress_label="Tagging...", cancellable=False)
+
+    def _casework_done(self, changes) -> None:
+        self.model.mark_stale(getattr(changes, "case_ids", ()) or ())
+        self.detail.refresh()
+        self._counts_timer.start()
+
+    # --- theme, about -----------------------------------------------------------------------
+    def set_theme(self, mode: str) -> None:
+        self.theme.apply(mode)
+        self.actions.themes[mode].setChecked(True)
+        self.qsettings.setValue("window/theme", mode)
+        if self.workbook is not None and self.banner.isVisible():
+            self.check_audit_chain()
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self, f"About {APP_NAME}",
+            f"<h3>{APP_NAME}</h3><p>Version {__version__}</p>"
+            "<p>Reconciles returns across the returns portal, payment processor, ERP and support "
+            "desk exports; diagnoses each broken return and keeps an audited resolution log.</p>")
+
+    # --- recent workbooks (QSettings) -------------------------------------------------------
+    def recent_workbooks(self) -> list[str]:
+        value = self.qsettings.value("recent/workbooks", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _remember_recent(self, target: str) -> None:
+        items = [target] + [p for p in self.recent_workbooks() if p != target]
+        self.qsettings.setValue("recent/workbooks", items[:MAX_RECENT])
+        self._update_recent_menu()
+
+    def _forget_recent(self, target: str) -> None:
+        self.qsettings.setValue("recent/workbooks", [p for p in self.recent_workbooks() if p != target])
+        self._update_recent_menu()
+
+    def _update_recent_menu(self) -> None:
+        menu = self.actions.recent_menu
+        menu.clear()
+        recent = self.recent_workbooks()
+        for i, target in enumerate(recent):
+            action = menu.addAction(f"&{i + 1} {target}")
+            action.triggered.connect(lambda _c=False, t=target: self.open_workbook(t, create=False))
+        menu.setEnabled(bool(recent))
+        self.start_page.set_recent(recent)
+
+    # --- window state (QSettings) -----------------------------------------------------------
+    def restore_window_state(self) -> None:
+        s = self.qsettings
+        geometry = s.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 860)
+        state = s.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        splitter = s.value("window/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        header = s.value("window/caseHeader")
+        if header is not None:
+            self.table.horizontalHeader().restoreState(header)
+        mode = s.value("window/theme", "system")
+        self.set_theme(mode if mode in THEMES else "system")
+
+    def save_window_state(self) -> None:
+        s = self.qsettings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("window/caseHeader", self.table.horizontalHeader().saveState())
+        s.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.save_window_state()
+        wait_for_all(30_000)
+        if self.workbook is not None:
+            self.workbook.close()
+            self.workbook = None
+        super().closeEvent(event)
+
+    # --- drag and drop of files -> import dialog --------------------------------------------
+    @staticmethod
+    def _local_files(mime) -> list[str]:
+        if not mime.hasUrls():
+            return []
+        files = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+        return [f for f in files if Path(f).is_file()]
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self._local_files(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt API
+        files = self._local_files(event.mimeData())
+        if files:
+            event.acceptProposedAction()
+            self.import_files_dialog(files)
