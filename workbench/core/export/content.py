@@ -1,0 +1,159 @@
+"""What a resolution log holds, read from the workbook in a few set-based queries.
+
+Values are typed (str, Decimal, naive business-zone datetime, int, None); writers format them.
+E-mail masking is applied here so every format masks alike.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+from sqlalchemy import select
+
+from workbench.core import audit
+from workbench.core.casework.refs import display_id
+from workbench.core.export.cells import TEXT, mask_emails
+from workbench.core.export.flags import structural_flags
+from workbench.core.export.tables import SYSTEMS, kind_of
+from workbench.core.money import to_decimal
+from workbench.core.settings import BusinessSettings
+from workbench.core.store.models import Adjustment, AuditEvent, Case, CaseLink, Finding, SourceRecord, Tag
+from workbench.core.timeutil import to_business
+
+# finding.fields words -> the side-by-side column suffix they mark
+_FIELD_SUFFIX = {"amount": "amount", "stage": "stage", "status": "stage", "time": "time", "date": "time",
+                 "occurred_at": "time", "posted_at": "time", "refunded_at": "time", "updated_at": "time",
+                 "reference": "refs", "ref": "refs", "id": "refs", "record_id": "refs", "return_ref": "refs",
+                 "refund_ref": "refs", "order_ref": "refs", "record": "refs"}
+
+
+@dataclass
+class LogContent:
+    settings: BusinessSettings
+    period: str
+    as_of: datetime | None
+    chain_head: tuple[int, str]
+    chain_ok: bool
+    cases: list[dict] = field(default_factory=list)
+    divergent: list[set[str]] = field(default_factory=list)   # per case row: columns to fill
+    adjustments: list[dict] = field(default_factory=list)
+    audit_trail: list[dict] = field(default_factory=list)
+    counts: dict[str, Counter] = field(default_factory=dict)
+    flags: list[dict] = field(default_factory=list)
+
+
+def _local(value, tz: str):
+    local = to_business(value, tz)
+    return None if local is None else local.replace(tzinfo=None, microsecond=0)
+
+
+def _money(minor, currency):
+    return None if minor is None else to_decimal(minor, currency)
+
+
+def _mask_row(row: dict) -> dict:
+    return {k: mask_emails(v) if isinstance(v, str) and kind_of(k) == TEXT else v for k, v in row.items()}
+
+
+def gather(workbook, *, mask: bool = False, job=None) -> LogContent:
+    settings = workbook.business_settings()
+    tz = settings.timezone
+    with workbook.sessions() as s:
+        chain = audit.verify_chain(s)
+        head = audit.chain_head(s)
+        cases = s.execute(select(Case).where(Case.is_active.is_(True)).order_by(Case.id)).scalars().all()
+        refs: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        live: dict[tuple[int, str], SourceRecord] = {}
+        for link, rec in s.execute(select(CaseLink, SourceRecord).join(SourceRecord, SourceRecord.id == CaseLink.record_id)
+                                   .order_by(CaseLink.case_id, SourceRecord.record_id)).all():
+            refs[link.case_id][link.system].append(rec.record_id)
+            if not link.is_duplicate:
+                live.setdefault((link.case_id, link.system), rec)
+        tags: dict[int, list[str]] = defaultdict(list)
+        for case_id, tag in s.execute(select(Tag.case_id, Tag.tag).order_by(Tag.case_id, Tag.tag)).all():
+            tags[case_id].append(tag)
+        findings: dict[int, list[Finding]] = defaultdict(list)
+        for f in s.execute(select(Finding).order_by(Finding.case_id, Finding.symptom)).scalars():
+            findings[f.case_id].append(f)
+        adjustments = s.execute(select(Adjustment).order_by(Adjustment.id)).scalars().all()
+        events = s.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars().all()
+        if job:
+            job.step(0.3, "read the workbook")
+
+    adj_total: dict[int, int] = defaultdict(int)
+    for a in adjustments:
+        if a.review_status != "rejected" and a.amount_to_minor is not None:
+            adj_total[a.case_id] += a.amount_to_minor - (a.amount_from_minor or 0)
+
+    periods = sorted({c.period for c in cases if c.period})
+    period = settings.period or (periods[0] if len(periods) == 1 else
+                                 f"{periods[0]} to {periods[-1]}" if periods else "none")
+    latest = max((c.last_event_at or c.first_event_at for c in cases if c.last_event_at or c.first_event_at),
+                 default=None)
+    content = LogContent(settings=settings, period=period, as_of=settings.as_of or latest,
+                         chain_head=head, chain_ok=chain.ok, flags=structural_flags(workbook))
+    by_symptom, by_boundary, by_status = Counter(), Counter(), Counter()
+    for c in cases:
+        cur = c.currency
+        row = {
+            "case_id": display_id(c.id), "status": c.status, "symptoms": c.symptoms or "",
+            "boundary": c.boundary, "fix_type": c.fix_type, "scope": c.scope,
+            **{f"{sys_}_refs": ";".join(refs[c.id][sys_]) for sys_ in SYSTEMS},
+            "order_ref": c.order_ref, "customer": c.customer,
+            "portal_amount": _money(c.portal_amount_minor, cur),
+            "processor_amount": _money(c.processor_amount_minor, cur),
+            "erp_amount": _money(c.erp_amount_minor, cur),
+            "currency": cur, "tags": ";".join(tags[c.id]),
+            "adjustment_total": _money(adj_total[c.id], cur) if c.id in adj_total else None,
+            "evidence": " | ".join(f.evidence for f in findings[c.id]),
+            "case_key": c.case_key, "assignee": c.assignee, "period": c.period,
+        }
+        for sys_ in SYSTEMS:
+            rec = live.get((c.id, sys_))
+            row[f"{sys_}_stage"] = rec.stage if rec else None
+            row[f"{sys_}_time"] = _local(rec.occurred_at, tz) if rec else None
+        marks = set()
+        for f in findings[c.id]:
+            fields = [x for x in (f.fields or "").split(";") if x] or ["refs"]
+            for sys_ in [x for x in (f.systems or "").split(";") if x in SYSTEMS]:
+                for fld in fields:
+                    suffix = _FIELD_SUFFIX.get(fld.strip().lower(), "refs")
+                    marks.add(f"{sys_}_{'refs' if sys_ == 'support' and suffix == 'amount' else suffix}")
+            by_symptom[f.symptom] += 1
+        by_boundary[c.boundary or "(none)"] += 1
+        by_status[c.status] += 1
+        content.cases.append(_mask_row(row) if mask else row)
+        content.divergent.append(marks)
+    content.counts = {"symptom": by_symptom, "boundary": by_boundary, "status": by_status}
+
+    for a in adjustments:
+        cur = a.currency
+        row = {
+            "adjustment_id": a.id, "case_id": display_id(a.case_id), "system": a.system, "field": a.field,
+            "amount_from": _money(a.amount_from_minor, cur), "amount_to": _money(a.amount_to_minor, cur),
+            "delta": (_money(a.amount_to_minor - (a.amount_from_minor or 0), cur)
+                      if a.amount_to_minor is not None else None),
+            "currency": cur, "reason_code": a.reason_code, "journal_ref": a.journal_ref, "comment": a.comment,
+            "created_by": a.created_by, "created_at": _local(a.created_at, tz),
+            "review_status": a.review_status, "reviewed_by": a.reviewed_by,
+            "reviewed_at": _local(a.reviewed_at, tz), "review_comment": a.review_comment,
+        }
+        content.adjustments.append(_mask_row(row) if mask else row)
+    for e in events:
+        row = {"seq": e.seq, "at": _local(e.at, tz), "actor": e.actor, "action": e.action,
+               "case_id": display_id(e.case_id) if e.case_id is not None else None, "case_key": e.case_key,
+               "entity": e.entity, "before": e.before, "after": e.after, "hash": e.hash}
+        content.audit_trail.append(_mask_row(row) if mask else row)
+    if job:
+        job.step(0.5, "gathered the log")
+    return content
+
+
+def settings_json(settings: BusinessSettings) -> dict:
+    return json.loads(settings.to_json())
+
+

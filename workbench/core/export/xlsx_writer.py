@@ -1,0 +1,157 @@
+"""The XLSX resolution log, for people (openpyxl, write-only mode so it scales).
+
+Sheets: Summary (period, as-of, settings, counts by symptom / boundary / status, structural
+flags), Cases (each system's id, amount, stage and time side by side; divergent cells filled),
+Adjustments, Audit trail, Manifest (readable lines plus the manifest JSON in one cell).
+Frozen header row (and case id column), autofilter, widths, `#,##0.00` amounts and
+`yyyy-mm-dd hh:mm:ss` times in the business zone. Text cells are written with the explicit
+string type, so `=HYPERLINK(...)` stays inert text in Excel and LibreOffice.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook as XlWorkbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from workbench.core.export import manifest as mf
+from workbench.core.export.cells import INT, MONEY, TIME
+from workbench.core.export.content import LogContent
+from workbench.core.export.sealing import seal
+from workbench.core.export.summary import as_of_text
+from workbench.core.export.tables import (
+    ADJUSTMENT_COLUMNS, AUDIT_COLUMNS, CASE_SHEET, ROW_HASH, kind_of,
+)
+
+SHEETS = {"cases": "Cases", "adjustments": "Adjustments", "audit_trail": "Audit trail"}
+MANIFEST_SHEET = "Manifest"
+MANIFEST_JSON_LABEL = "manifest_json"
+
+MONEY_FORMAT = "#,##0.00"
+TIME_FORMAT_XL = "yyyy-mm-dd hh:mm:ss"
+_BOLD = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="FFDDE4EE")
+_DIVERGENT_FILL = PatternFill("solid", fgColor="FFF8CBAD")
+_WIDTHS = {MONEY: 13, TIME: 19, INT: 8}
+_WIDE = {"evidence": 60, "customer": 28, "before": 40, "after": 40, "hash": 20, ROW_HASH: 20,
+         "comment": 30, "review_comment": 30, "case_key": 22, "fix_type": 24, "boundary": 24}
+
+
+def _value(value, kind: str):
+    if value is None:
+        return None
+    if kind == INT:
+        return int(value)
+    if kind in (MONEY, TIME):
+        return value
+    return str(value)
+
+
+def _cell(ws, value, kind: str, fill=None, bold=False):
+    cell = WriteOnlyCell(ws, value=value)
+    if kind == MONEY:
+        cell.number_format = MONEY_FORMAT
+    elif kind == TIME:
+        cell.number_format = TIME_FORMAT_XL
+    elif isinstance(value, str):
+        cell.data_type = "s"     # explicit string: never a formula
+    if fill is not None:
+        cell.fill = fill
+    if bold:
+        cell.font = _BOLD
+    return cell
+
+
+def _table_sheet(book, title: str, cols, rows, marks=None) -> None:
+    ws = book.create_sheet(title)
+    ws.freeze_panes = "B2"
+    for i, col in enumerate(cols, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = _WIDE.get(col, _WIDTHS.get(kind_of(col), 14))
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{max(len(rows) + 1, 2)}"
+    header = []
+    for col in cols:
+        c = _cell(ws, col, "text", fill=_HEADER_FILL, bold=True)
+        header.append(c)
+    ws.append(header)
+    for idx, row in enumerate(rows):
+        fills = marks[idx] if marks else ()
+        ws.append([_cell(ws, row[c], kind_of(c), _DIVERGENT_FILL if c in fills else None) for c in cols])
+
+
+def _summary_sheet(book, content: LogContent, manifest: dict) -> None:
+    ws = book.create_sheet("Summary")
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 60
+
+    def line(label="", value=None, bold=False):
+        ws.append([_cell(ws, label, "text", bold=bold),
+                   _cell(ws, value, "int" if isinstance(value, int) else "text")])
+
+    line("Returns resolution log", None, bold=True)
+    line("Period", content.period)
+    line("As of", as_of_text(content))
+    line("Exported at (UTC)", manifest["exported_at"])
+    line("Exported by", manifest["exported_by"])
+    line("Workbook", manifest["workbook"])
+    line("Audit chain head", f"event {manifest['chain_head']['seq']}, {manifest['chain_head']['hash']}")
+    line("Audit chain verifies", "yes" if content.chain_ok else "NO - the workbook's trail is broken")
+    line("Cases", len(content.cases))
+    line()
+    line("Settings used", None, bold=True)
+    for label, value in content.settings.describe():
+        line(label, value)
+    for key, title in (("symptom", "Cases by symptom"), ("boundary", "Cases by boundary"),
+                       ("status", "Cases by status")):
+        line()
+        line(title, None, bold=True)
+        for name, count in sorted(content.counts.get(key, {}).items()):
+            line(name, count)
+    line()
+    line("Structural-problem flags", None, bold=True)
+    if not content.flags:
+        line("none reported", None)
+    for flag in content.flags:
+        line(str(flag.get("flag", "")), str(flag.get("detail", "")))
+
+
+def _manifest_sheet(book, manifest: dict) -> None:
+    ws = book.create_sheet(MANIFEST_SHEET)
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 80
+    rows = [("Format", f"{manifest['format']} v{manifest['format_version']}"),
+            ("Program", manifest["program"]), ("Exported at (UTC)", manifest["exported_at"]),
+            ("Exported by", manifest["exported_by"]),
+            ("Audit chain head", f"{manifest['chain_head']['seq']} {manifest['chain_head']['hash']}")]
+    for name, info in manifest["tables"].items():
+        rows.append((f"{SHEETS[name]}: rows / SHA-256", f"{info['rows']} / {info['sha256']}"))
+    rows.append(("Check with", "workbench verify THIS_FILE"))
+    rows.append((MANIFEST_JSON_LABEL, mf.dumps(manifest)))
+    for label, value in rows:
+        ws.append([_cell(ws, label, "text", bold=True), _cell(ws, value, "text")])
+
+
+def _written(row: dict, cols) -> dict:
+    return {c: _value(row.get(c), kind_of(c)) for c in cols}
+
+
+def write_xlsx(content: LogContent, out: Path, make_manifest) -> dict:
+    sealed, infos = {}, {}
+    for name, columns, source in (("cases", CASE_SHEET, content.cases),
+                                  ("adjustments", ADJUSTMENT_COLUMNS, content.adjustments),
+                                  ("audit_trail", AUDIT_COLUMNS, content.audit_trail)):
+        cols, rows, infos[name] = seal(name, columns, [_written(r, columns) for r in source])
+        sealed[name] = (cols, rows)
+    manifest = make_manifest("xlsx", infos)
+    book = XlWorkbook(write_only=True)
+    _summary_sheet(book, content, manifest)
+    _table_sheet(book, SHEETS["cases"], *sealed["cases"], marks=content.divergent)
+    _table_sheet(book, SHEETS["adjustments"], *sealed["adjustments"])
+    _table_sheet(book, SHEETS["audit_trail"], *sealed["audit_trail"])
+    _manifest_sheet(book, manifest)
+    book.save(out)
+    return manifest
+
+
