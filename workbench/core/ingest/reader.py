@@ -1,0 +1,346 @@
+"""Reading a file into a table of cell text: encodings, delimiters, header row, sheets.
+
+Everything downstream works on text so amounts and dates are decided per column from all
+values (never floats): CSV cells are read as strings; typed XLSX cells are turned into text
+here (numbers via their shortest repr, dates as ISO text). Previews (detection) read only
+the first rows: CSV via the csv module, XLSX via openpyxl read-only. Full XLSX reads go
+through python-calamine (formula cells give their cached values).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from workbench.core.errors import ImportFailure
+
+PREVIEW_ROWS = 200
+HEADER_SCAN = 30
+XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+_DELIMITERS = (",", ";", "\t", "|")
+_NUMERIC = re.compile(r"^[\s$€£¥()+\-.,0-9%]*\d[\s$€£¥()+\-.,0-9%]*$")
+
+
+@dataclass
+class RawTable:
+    """Cell text of one sheet/file below its header row. Blank cells are ''."""
+
+    path: Path
+    headers: list[str]
+    frame: pd.DataFrame                 # columns = headers (deduplicated), all text
+    rows: np.ndarray                    # spreadsheet row number of each frame row
+    header_row: int                     # 1-based row of the header
+    sheet: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    notes: list[str] = field(default_factory=list)
+    above_header: list[list[str]] = field(default_factory=list)   # summary lines skipped
+
+
+# --- typed cells -> text ------------------------------------------------------------------
+
+def cell_text(value: object) -> str:
+    """A typed spreadsheet cell as text: exact for numbers (no float noise added), ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return ""
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return format(Decimal(repr(value)), "f")
+    if isinstance(value, datetime):
+        value = value.replace(tzinfo=None)
+        return value.isoformat(sep=" ", timespec="microseconds" if value.microsecond else "seconds")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return str(value)
+
+
+def column_text(values: pd.Series) -> pd.Series:
+    """Vectorised `cell_text` over a column: convert each distinct value once."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = np.array([cell_text(u) for u in uniques] + [""], dtype=object)
+    return pd.Series(texts[codes], index=values.index, dtype="str")
+
+
+# --- CSV text -----------------------------------------------------------------------------
+
+def decode(data: bytes, file: str) -> tuple[str, str]:
+    """Bytes -> text. UTF-8 (+/- BOM), UTF-16 as Excel saves it, else cp1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        enc = "utf-8-sig"
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        enc = "utf-16"
+    elif len(data) >= 4 and data[1:2] == b"\x00" and data[3:4] == b"\x00" and data[0:1] != b"\x00":
+        enc = "utf-16-le"
+    elif len(data) >= 4 and data[0:1] == b"\x00" and data[2:3] == b"\x00" and data[1:2] != b"\x00":
+        enc = "utf-16-be"
+    else:
+        try:
+            text = data.decode("utf-8")
+            enc = "utf-8"
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1252")
+                enc = "cp1252"
+            except UnicodeDecodeError:
+                text = data.decode("latin-1")
+                enc = "latin-1"
+        return _check_text(text, file), enc
+    try:
+        text = data.decode(enc)
+    except UnicodeDecodeError as exc:
+        raise ImportFailure(file, f"the file says it is {enc} but byte {exc.start} is not",
+                            expected="a CSV saved as UTF-8, UTF-16 or Windows-1252") from None
+    return _check_text(text, file), enc
+
+
+def _check_text(text: str, file: str) -> str:
+    bad = text.find("\x00")
+    if bad >= 0:
+        line = text.count("\n", 0, bad) + 1
+        raise ImportFailure(file, "the file holds binary data, not text", row=line,
+                            expected="a CSV/TSV text export or an XLSX workbook")
+    return text
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter giving the most consistent multi-field rows over the first lines."""
+    best, best_score = ",", -1.0
+    sample = [ln for ln in lines if ln.strip()][:60]
+    if not sample:
+        return ","
+    for delim in _DELIMITERS:
+        counts = [len(r) for r in csv.reader(sample, delimiter=delim)]
+        if not counts:
+            continue
+        mode = max(set(counts), key=counts.count)
+        if mode < 2:
+            continue
+        score = counts.count(mode) / len(counts) * 100 + mode
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _looks_like_header(cells: list[str]) -> float:
+    filled = [c.strip() for c in cells if c and c.strip()]
+    if not filled:
+        return 0.0
+    texty = [c for c in filled if not _NUMERIC.match(c) and not re.match(r"^\d{1,4}[-/.]\d", c)]
+    distinct = len(set(texty))
+    return distinct + 0.01 * len(filled)
+
+
+def find_header(rows: list[list[str]], scorer: Callable[[list[str]], float] | None = None) -> int:
+    """Index of the header among the first rows (summary lines above it are skipped)."""
+    scan = rows[:HEADER_SCAN]
+    if not scan:
+        return 0
+    widths = [sum(1 for c in r if c.strip()) for r in rows[: PREVIEW_ROWS]]
+    mode = max(set(widths), key=widths.count) if widths else 0
+    scores = []
+    for r in scan:
+        filled = sum(1 for c in r if c.strip())
+        ok = filled >= max(2, mode * 0.5) or (mode <= 1 and filled >= 1)
+        s = _looks_like_header(r) if ok else 0.0
+        if scorer is not None and ok:
+            s += scorer(r) * 100
+        scores.append(s)
+    top = max(scores)
+    if top <= 0:
+        return 0
+    if scorer is not None:
+        return scores.index(top)
+    return next(i for i, s in enumerate(scores) if s >= 0.8 * top)
+
+
+def _dedupe(headers: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, h in enumerate(headers):
+        h = (h or "").replace("\ufeff", "").strip() or f"column {i + 1}"
+        if h in seen:
+            seen[h] += 1
+            h = f"{h} ({seen[h]})"
+        else:
+            seen[h] = 1
+        out.append(h)
+    return out
+
+
+def _csv_rows(text: str, delim: str, limit: int | None, file: str) -> tuple[list[list[str]], list[int]]:
+    """Rows and the physical line each row ends on."""
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    rows, ends = [], []
+    try:
+        for row in itertools.islice(reader, limit):
+            rows.append(row)
+            ends.append(reader.line_num)
+    except csv.Error as exc:
+        raise ImportFailure(file, f"unreadable CSV ({exc})", row=reader.line_num + 1,
+                            expected="a CSV/TSV export with balanced quotes") from None
+    return rows, ends
+
+
+def read_csv_table(path: Path, *, preview: bool, scorer=None, data: bytes | None = None) -> RawTable:
+    file = path.name
+    raw = data if data is not None else path.read_bytes()
+    text, enc = decode(raw, file)
+    head_lines = text[:200_000].splitlines()[: PREVIEW_ROWS + HEADER_SCAN]
+    delim = sniff_delimiter(head_lines)
+    rows, ends = _csv_rows(text[: _prefix_len(text, PREVIEW_ROWS + HEADER_SCAN + 50)], delim,
+                           PREVIEW_ROWS + HEADER_SCAN, file)
+    rows = [[c.strip("\ufeff") if j == 0 else c for j, c in enumerate(r)] for r in rows]
+    if not any(any(c.strip() for c in r) for r in rows):
+        raise ImportFailure(file, "the file is empty", expected="a header row and data rows")
+    h = find_header(rows, scorer)
+    headers = _dedupe(rows[h])
+    notes = [f"encoding {enc}", f"delimiter {_delim_name(delim)}"]
+    if h:
+        notes.append(f"{h} line(s) above the header skipped")
+    if preview:
+        body = rows[h + 1:]
+        first_row = h + 2
+        frame = _frame_from_rows(body, headers)
+    else:
+        start = _prefix_len(text, ends[h]) if ends else 0
+        frame = _pandas_csv(text[start:], delim, headers, file)
+        first_row = h + 2
+    numbers = np.arange(first_row, first_row + len(frame), dtype=np.int64)
+    return RawTable(path=path, headers=headers, frame=frame, rows=numbers, header_row=h + 1,
+                    encoding=enc, delimiter=delim, notes=notes, above_header=rows[:h])
+
+
+def _delim_name(d: str) -> str:
+    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}[d]
+
+
+def _prefix_len(text: str, lines: int) -> int:
+    """Offset just after the `lines`-th newline (or the whole text)."""
+    pos = 0
+    for _ in range(lines):
+        nxt = text.find("\n", pos)
+        if nxt < 0:
+            return len(text)
+        pos = nxt + 1
+    return pos
+
+
+def _frame_from_rows(body: list[list], headers: list[str]) -> pd.DataFrame:
+    """Ragged rows are padded with blanks; extra non-blank fields are counted in attrs."""
+    n = len(headers)
+    fixed, extra = [], 0
+    for r in body:
+        r = ["" if c is None else str(c) for c in r]
+        if len(r) < n:
+            r = r + [""] * (n - len(r))
+        elif len(r) > n:
+            extra += any(c.strip() for c in r[n:])
+            r = r[:n]
+        fixed.append(r)
+    frame = pd.DataFrame(fixed, columns=headers, dtype="str") if fixed else pd.DataFrame(
+        {h: pd.Series([], dtype="str") for h in headers})
+    frame.attrs["extra_fields_rows"] = extra
+    return frame
+
+
+def _pandas_csv(body: str, delim: str, headers: list[str], file: str) -> pd.DataFrame:
+    n = len(headers)
+    try:
+        frame = pd.read_csv(io.StringIO(body), sep=delim, header=None, names=list(range(n)),
+                            dtype=str, keep_default_na=False, na_filter=False,
+                            skip_blank_lines=False, engine="c", quoting=csv.QUOTE_MINIMAL)
+    except (pd.errors.ParserError, ValueError, csv.Error):
+        rows, _ = _csv_rows(body, delim, None, file)
+        return _frame_from_rows(rows, headers)
+    frame.columns = headers
+    return frame.fillna("")
+
+
+# --- XLSX ---------------------------------------------------------------------------------
+
+def xlsx_previews(path: Path) -> list[tuple[str, list[list[str]]]]:
+    """(sheet name, first rows as text) for every sheet, via openpyxl read-only (fast)."""
+    file = path.name
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return [(name, rows[: PREVIEW_ROWS + HEADER_SCAN]) for name, rows in _calamine_sheets(path)]
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise ImportFailure(file, f"not a readable XLSX workbook ({type(exc).__name__})",
+                            expected="an .xlsx file saved by Excel or a vendor export") from None
+    try:
+        out = []
+        for ws in wb.worksheets:
+            rows = []
+            for r in ws.iter_rows(max_row=PREVIEW_ROWS + HEADER_SCAN, values_only=True):
+                rows.append([cell_text(v) for v in r])
+            out.append((ws.title, rows))
+        return out
+    except Exception as exc:  # noqa: BLE001 - any XML/zip damage is one import failure
+        raise ImportFailure(file, f"not a readable XLSX workbook ({type(exc).__name__})",
+                            expected="an .xlsx file saved by Excel or a vendor export") from None
+    finally:
+        wb.close()
+
+
+def _calamine_sheets(path: Path, only: str | None = None):
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        names = [only] if only else list(wb.sheet_names)
+        for name in names:
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            yield name, [[cell_text(v) for v in r] for r in rows] if only is None else rows
+    except ImportFailure:
+        raise
+    except Exception as exc:  # noqa: BLE001 - calamine raises its own error types
+        raise ImportFailure(path.name, f"not a readable spreadsheet ({exc.__class__.__name__})",
+                            expected="an .xlsx file saved by Excel or a vendor export") from None
+
+
+def read_xlsx_table(path: Path, sheet: str, header_index: int, *, preview_rows=None) -> RawTable:
+    """One sheet below its header row. preview_rows: the already-read preview rows."""
+    if preview_rows is not None:
+        headers = _dedupe(preview_rows[header_index])
+        frame = _frame_from_rows(preview_rows[header_index + 1:], headers)
+    else:
+        (_, rows), = list(_calamine_sheets(path, only=sheet))
+        if len(rows) <= header_index:
+            raise ImportFailure(path.name, f"sheet {sheet!r} has no rows below its header")
+        headers = _dedupe([cell_text(v) for v in rows[header_index]])
+        n = len(headers)
+        body = [(list(r) + [None] * (n - len(r)))[:n] for r in rows[header_index + 1:]]
+        obj = pd.DataFrame(body, columns=range(n), dtype=object) if body else pd.DataFrame(
+            columns=range(n), dtype=object)
+        frame = pd.DataFrame({h: column_text(obj[i]) for i, h in enumerate(headers)})
+    first = header_index + 2
+    return RawTable(path=path, headers=headers, frame=frame,
+                    rows=np.arange(first, first + len(frame), dtype=np.int64),
+                    header_row=header_index + 1, sheet=sheet, notes=[f"sheet {sheet!r}"])
+
+
+def is_spreadsheet(path: Path) -> bool:
+    return path.suffix.lower() in XLSX_SUFFIXES
