@@ -1,0 +1,75 @@
+"""Times for the demo generator: integer UTC epoch seconds, read in the business zone.
+
+All event times are int64 seconds since the epoch (UTC); -1 means "no such event".
+Local (business-zone) wall times are computed column-wise with pandas.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from workbench.core.timeutil import zone
+
+NONE = -1
+HOUR = 3600
+DAY = 86400
+
+
+def month_bounds(start: str, months: int, tz: str) -> tuple[list[str], np.ndarray]:
+    """Periods 'YYYY-MM' and the UTC instants of their local midnights (months + 1 bounds)."""
+    try:
+        first = datetime.strptime(start, "%Y-%m")
+    except ValueError as exc:
+        raise ValueError(f"start {start!r} is not YYYY-MM") from exc
+    if months < 1:
+        raise ValueError("months must be at least 1")
+    periods, bounds = [], []
+    year, month = first.year, first.month
+    for _ in range(months + 1):
+        periods.append(f"{year:04d}-{month:02d}")
+        local = datetime(year, month, 1, tzinfo=zone(tz))
+        bounds.append(int(local.timestamp()))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return periods[:-1], np.array(bounds, dtype=np.int64)
+
+
+def local_naive(utc_seconds: np.ndarray, tz: str) -> np.ndarray:
+    """UTC epoch seconds -> business-zone wall time as numpy datetime64[s] (naive)."""
+    idx = pd.to_datetime(np.asarray(utc_seconds, dtype=np.int64), unit="s", utc=True)
+    return idx.tz_convert(tz).tz_localize(None).to_numpy().astype("datetime64[s]")
+
+
+def utc_naive(utc_seconds: np.ndarray) -> np.ndarray:
+    return np.asarray(utc_seconds, dtype=np.int64).astype("datetime64[s]")
+
+
+def period_index(utc_seconds: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Index of the month (by `bounds`) each instant falls in; -1 before, len-1.. after."""
+    return np.searchsorted(bounds, np.asarray(utc_seconds, dtype=np.int64), side="right") - 1
+
+
+def ambiguous_local(utc_seconds: np.ndarray, tz: str) -> np.ndarray:
+    """True where the instant's business-zone wall time is ambiguous (the repeated DST hour),
+    so a file writing wall times without an offset could not say which instant it was."""
+    local = pd.DatetimeIndex(local_naive(utc_seconds, tz))
+    back = local.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    return np.asarray(back.isna())
+
+
+def avoid_ambiguous(utc_seconds: np.ndarray, tz: str) -> np.ndarray:
+    """Move instants out of the repeated DST hour (by whole hours, later), keep -1 as is."""
+    t = np.asarray(utc_seconds, dtype=np.int64).copy()
+    for _ in range(3):
+        bad = (t != NONE) & ambiguous_local(np.where(t == NONE, 0, t), tz)
+        if not bad.any():
+            break
+        t[bad] += HOUR
+    return t
+
+
+def floor_minute(t: np.ndarray) -> np.ndarray:
+    t = np.asarray(t, dtype=np.int64)
+    return np.where(t == NONE, NONE, t - t % 60)
