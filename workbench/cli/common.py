@@ -15,8 +15,16 @@ def add_db(parser: argparse.ArgumentParser, required: bool = True) -> None:
                              "postgresql://user@host/db")
 
 
-def open_db(args: argparse.Namespace) -> Workbook:
-    return open_workbook(args.db)
+def open_db(args: argparse.Namespace, check_chain: bool = True) -> Workbook:
+    """Open the workbook; if its audit chain does not verify, say so loudly on stderr."""
+    workbook = open_workbook(args.db)
+    if check_chain:
+        from workbench.core.casework.integrity import check_integrity, warning_text
+
+        warning = warning_text(check_integrity(workbook), workbook.display_name)
+        if warning:
+            sys.stderr.write(warning + "\n")
+    return workbook
 
 
 def cli_job(quiet: bool = False) -> Job:
