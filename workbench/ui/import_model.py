@@ -46,7 +46,9 @@ class FileEntry:
 
     def profile_text(self) -> str:
         if self.profile_name:
-            return f"{self.profile_name} (saved)"
+            name = self.profile_name
+            shown = Path(name).stem if name.lower().endswith(".toml") else name
+            return f"{shown} (saved)"
         if self.detection is None:
             return ""
         name = self.detected_profile or "generic guess"
