@@ -1,0 +1,81 @@
+"""Amount comparison between two systems' records: scheduled fee, rounding or mismatch.
+
+All integer arithmetic on minor units. A percentage fee is `percent` % of the approved
+(portal) amount rounded half up to the minor unit; flat fees are converted per currency."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from workbench.core.settings import BusinessSettings
+from workbench.core.diagnose.text import exponents
+
+
+def percent_fee(base: pd.Series, percent: Decimal) -> pd.Series:
+    """`percent` % of `base` (minor units, >= 0) rounded half up, exactly."""
+    frac = Fraction(percent) / 100
+    num, den = frac.numerator, frac.denominator
+    b = base.astype("Int64")
+    return (2 * b * num + den) // (2 * den)
+
+
+def minor_for(value: Decimal, currency: pd.Series) -> pd.Series:
+    """A decimal amount (a flat fee, the tolerance) in minor units of each row's currency."""
+    exp = exponents(currency)
+    out = pd.Series(0, index=currency.index, dtype="int64")
+    for e in exp.unique():
+        out[exp == e] = int((Decimal(value) * (Decimal(10) ** int(e))).to_integral_value())
+    return out
+
+
+def fee_options(settings: BusinessSettings) -> list[tuple[str, Decimal]]:
+    return ([("percent", p) for p in settings.fee_percents] + [("flat", f) for f in settings.fee_flats])
+
+
+def explain_fee(higher: pd.Series, lower: pd.Series, approved: pd.Series, currency: pd.Series,
+                settings: BusinessSettings) -> tuple[pd.Series, pd.Series]:
+    """Does `higher - lower` equal a scheduled fee? Returns (matched mask, fee label text).
+
+    The label reads '15 % restocking fee (15.00)' or 'flat restocking fee 7.50'."""
+    from workbench.core.diagnose.text import money  # local: avoids an import cycle in tools
+
+    diff = (higher.astype("Int64") - lower.astype("Int64"))
+    matched = pd.Series(False, index=higher.index)
+    label = pd.Series("", index=higher.index, dtype="string")
+    base = approved.astype("Int64").fillna(higher.astype("Int64"))
+    for kind, value in fee_options(settings):
+        fee = percent_fee(base, value) if kind == "percent" else minor_for(value, currency).astype("Int64")
+        hit = ((diff == fee) & (diff > 0)).fillna(False).to_numpy(dtype=bool) & ~matched.to_numpy()
+        if not hit.any():
+            continue
+        hit_s = pd.Series(hit, index=higher.index)
+        if kind == "percent":
+            text = f"{_num(value)} % restocking fee (" + money(fee, currency) + ")"
+        else:
+            text = pd.Series("flat restocking fee ", index=higher.index, dtype="string") + money(fee, currency)
+        label = label.where(~hit_s, text)
+        matched = matched | hit_s
+    return matched, label
+
+
+def _num(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+def tolerance_minor(currency: pd.Series, settings: BusinessSettings) -> pd.Series:
+    return minor_for(settings.rounding_tolerance, currency)
+
+
+def compare(a: pd.Series, b: pd.Series, tol: pd.Series) -> dict[str, np.ndarray]:
+    """Masks for two amounts both present: equal, within tolerance (non-zero), beyond."""
+    both = (a.notna() & b.notna()).to_numpy(dtype=bool)
+    diff = (a.astype("Int64") - b.astype("Int64")).abs().fillna(0).to_numpy(dtype="int64")
+    t = tol.to_numpy(dtype="int64")
+    return {"both": both, "diff": diff,
+            "rounding": both & (diff > 0) & (diff <= t),
+            "beyond": both & (diff > t)}

@@ -1,0 +1,86 @@
+"""Link result -> case facts -> findings -> one summary row per case (the `cases` columns)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
+from workbench.core.diagnose.catalog import PRIORITY
+from workbench.core.diagnose.facts import case_facts
+from workbench.core.diagnose.rules import diagnose
+from workbench.core.diagnose.text import period_code, period_text
+from workbench.core.link.linker import LinkResult
+from workbench.core.store.models import SYMPTOMS as SYMPTOM_CODES
+from workbench.core.settings import BusinessSettings
+
+
+@dataclass
+class Diagnosis:
+    as_of: datetime
+    facts: pd.DataFrame      # one row per case, indexed by anchor rid
+    findings: pd.DataFrame   # rules.FINDING_COLUMNS
+    cases: pd.DataFrame      # summary per case, indexed by anchor rid (see summarise)
+
+
+def default_as_of(records: pd.DataFrame) -> datetime | None:
+    """The latest event in the data."""
+    latest = pd.concat([records[c] for c in ("occurred_at", "approved_at", "refunded_at", "updated_at")
+                        if c in records]).max()
+    return None if pd.isna(latest) else latest.to_pydatetime()
+
+
+def diagnose_cases(records: pd.DataFrame, linked: LinkResult,
+                   settings: BusinessSettings | None = None) -> Diagnosis:
+    settings = settings or BusinessSettings()
+    as_of = settings.as_of or default_as_of(records)
+    if as_of is None:
+        as_of = pd.Timestamp.now(tz="UTC").to_pydatetime()
+    facts = case_facts(records, linked.links, linked.keys)
+    findings = diagnose(facts, settings, as_of)
+    cases = summarise(facts, findings, settings)
+    return Diagnosis(as_of=as_of, facts=facts, findings=findings, cases=cases)
+
+
+def summarise(facts: pd.DataFrame, findings: pd.DataFrame, settings: BusinessSettings) -> pd.DataFrame:
+    idx = facts.index
+    out = pd.DataFrame(index=idx)
+    flags = pd.crosstab(findings["anchor"], findings["symptom"]).reindex(idx).fillna(0) > 0
+    symptoms = pd.Series("", index=idx, dtype="string")
+    count = pd.Series(0, index=idx, dtype="int64")
+    for code in sorted(SYMPTOM_CODES):
+        if code not in flags:
+            continue
+        has = flags[code].to_numpy(dtype=bool)
+        symptoms = symptoms.where(~has, symptoms.where(symptoms == "", symptoms + ";") + code)
+        count += has
+    out["symptoms"] = symptoms
+    out["symptom_count"] = count
+    rank = {code: i for i, code in enumerate(PRIORITY)}
+    primary = findings.assign(rank=findings["symptom"].map(rank)).sort_values(["anchor", "rank"])
+    primary = primary.drop_duplicates("anchor").set_index("anchor")
+    for col in ("boundary", "fix_type", "scope", "cause"):
+        out[col] = primary[col].reindex(idx).astype("string")
+    out["order_ref"] = facts["order_ref"].astype("string")
+    out["customer"] = facts["customer"].astype("string")
+    out["currency"] = facts["currency"].astype("string")
+    for system in ("portal", "processor", "erp"):
+        out[f"{system}_amount_minor"] = facts[f"{system}_amount_minor"].astype("Int64")
+    out["amount_minor"] = (out["portal_amount_minor"].fillna(out["processor_amount_minor"])
+                           .fillna(out["erp_amount_minor"]))
+    out["systems_present"] = facts["present"].astype("string")
+    out["first_event_at"] = facts["first_event_at"]
+    out["last_event_at"] = facts["last_event_at"]
+    ref_time = facts["portal_approved_at"].fillna(facts["portal_occurred_at"]).fillna(facts["first_event_at"])
+    out["period"] = period_text(period_code(ref_time, settings.timezone))
+    parts = [facts[c].astype("string").fillna("") for c in
+             ("portal_record_id", "processor_record_id", "erp_record_id", "support_ids", "order_ref", "customer")]
+    text = parts[0]
+    for part in parts[1:]:
+        text = text + " " + part
+    out["search_text"] = text.str.replace(r"\s+", " ", regex=True).str.strip().str.lower()
+    out["anchor_system"] = facts["anchor_system"].astype("string")
+    out["anchor_record_id"] = facts["anchor_record_id"].astype("string")
+    out["case_key"] = out["anchor_system"] + ":" + out["anchor_record_id"]
+    return out
