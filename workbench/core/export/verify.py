@@ -99,7 +99,6 @@ def _verify_table(result: VerifyResult, table: str, info: dict, header, rows) ->
     if extra:
         result.problems.append(f"{table}: column(s) added: {', '.join(extra)}")
     key_col = KEY_COLUMN.get(table)
-    valid_slots: dict[int, int] = {}
     entries = []   # (file_row, row_no, key, valid)
     for file_row, values in rows:
         row_no = _int(values.get(ROW_NO))
@@ -108,26 +107,29 @@ def _verify_table(result: VerifyResult, table: str, info: dict, header, rows) ->
         valid = (values.get(ROW_HASH) == mf.row_hash(table, columns, values)
                  and row_no is not None and 1 <= row_no <= count)
         entries.append((file_row, row_no, key, valid))
-        if valid and row_no not in valid_slots:
-            valid_slots[row_no] = file_row
-    held: dict[int, int] = {}
-    ordered = []   # (index in entries, row_no) of rows kept in their slot
-    for idx, (file_row, row_no, key, valid) in enumerate(entries):
-        if valid and valid_slots.get(row_no) == file_row:
-            held[row_no] = file_row
-            ordered.append((idx, row_no))
-        elif valid or row_no is None or not 1 <= row_no <= count or row_no in valid_slots or row_no in held:
+    # intact rows in the longest increasing run of row_no hold their slot; other intact rows
+    # are duplicates (added) or moved (reordered); rows failing their hash are edited or added
+    intact = [(idx, e[1]) for idx, e in enumerate(entries) if e[3]]
+    keep = _lis_keep([r for _, r in intact])
+    held: dict[int, int] = {intact[pos][1]: intact[pos][0] for pos in keep}
+    for pos, (idx, row_no) in enumerate(intact):
+        if pos in keep:
+            continue
+        file_row, _, key, _ = entries[idx]
+        if row_no in held:
             result.rows_added.append(RowIssue(table, "added", file_row, row_no, key))
         else:
-            held[row_no] = file_row
-            ordered.append((idx, row_no))
-            result.rows_edited.append(RowIssue(table, "edited", file_row, row_no, key))
-    keep = _lis_keep([r for _, r in ordered])
-    for pos, (idx, row_no) in enumerate(ordered):
-        if pos not in keep:
-            file_row, _, key, _ = entries[idx]
+            held[row_no] = idx
             result.rows_reordered.append(RowIssue(table, "reordered", file_row, row_no, key))
-    by_no = {row_no: entries[idx][2] for idx, row_no in ordered}
+    for idx, (file_row, row_no, key, valid) in enumerate(entries):
+        if valid:
+            continue
+        if row_no is None or not 1 <= row_no <= count or row_no in held:
+            result.rows_added.append(RowIssue(table, "added", file_row, row_no, key))
+        else:
+            held[row_no] = idx
+            result.rows_edited.append(RowIssue(table, "edited", file_row, row_no, key))
+    by_no = {row_no: entries[idx][2] for row_no, idx in held.items()}
     for row_no in range(1, count + 1):
         if row_no not in held:
             before = next((by_no[n] for n in range(row_no - 1, 0, -1) if n in by_no), None)
