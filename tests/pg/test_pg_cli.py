@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 from workbench.cli.main import main
 from workbench.core import audit
 from workbench.core.store import open_workbook
-from workbench.core.store.models import Case, Finding, SourceRecord
+from workbench.core.store.models import Case, Finding, SourceRecord, Tag
+
+from workbook_fixture import populate
 
 pytestmark = pytest.mark.postgres
 
@@ -78,32 +80,47 @@ def test_reconcile_on_postgres_matches_sqlite(pg_url, month, tmp_path, capsys):
         wb.close()
 
 
-def test_export_and_verify_from_postgres(pg_url, month, tmp_path, capsys):
-    _needs("workbench.cli.cmd_reconcile", "workbench.cli.cmd_export", "workbench.cli.cmd_verify")
-    assert main(["reconcile", "--db", pg_url, *month]) == 0, capsys.readouterr().err
+def test_export_and_verify_from_postgres(pg_workbook, tmp_path, capsys):
+    _needs("workbench.cli.cmd_export", "workbench.cli.cmd_verify")
+    populate(pg_workbook)
     for ext in ("csv", "json", "xlsx"):
         log = tmp_path / f"log.{ext}"
-        assert main(["export", "--db", pg_url, "--out", str(log)]) == 0, capsys.readouterr().err
+        assert main(["export", "--db", pg_workbook.url, "--quiet", str(log)]) == 0, capsys.readouterr().err
         assert log.stat().st_size > 0
         capsys.readouterr()
         assert main(["verify", str(log)]) == 0, capsys.readouterr()
 
 
-def test_case_commands_on_postgres(pg_url, month, capsys):
-    _needs("workbench.cli.cmd_reconcile", "workbench.cli.cmd_case")
-    assert main(["reconcile", "--db", pg_url, *month]) == 0, capsys.readouterr().err
-    wb = open_workbook(pg_url)
-    try:
-        with wb.sessions() as s:
-            case_id = s.execute(select(Case.id).where(Case.symptoms != "").order_by(Case.id).limit(1)).scalar_one()
-        capsys.readouterr()
-        rc = main(["case", "tag", "--db", pg_url, str(case_id), "needs-it"])
-        assert rc == 0, capsys.readouterr().err
-        with wb.sessions() as s:
-            from workbench.core.store.models import Tag
+def test_case_commands_on_postgres(pg_workbook, capsys):
+    _needs("workbench.cli.cmd_case")
+    populate(pg_workbook)
+    url = pg_workbook.url
+    with pg_workbook.sessions() as s:
+        case_id, version = s.execute(select(Case.id, Case.version).where(Case.symptoms != "")
+                                     .order_by(Case.id).limit(1)).one()
+        events_before = audit.chain_head(s)[0]
 
-            assert s.execute(select(Tag.tag).where(Tag.case_id == case_id)).scalars().all() == ["needs-it"]
-            report = audit.verify_chain(s)
-            assert report.ok and report.events >= 1
-    finally:
-        wb.close()
+    def run(*argv):
+        capsys.readouterr()
+        rc = main(list(argv))
+        return rc, capsys.readouterr()
+
+    rc, out = run("case", "tag", "--db", url, "--add", "published-check", str(case_id))
+    assert rc == 0, out.err
+    rc, out = run("case", "note", "--db", url, "--text", "asked IT about the connector", str(case_id))
+    assert rc == 0, out.err
+    with pg_workbook.sessions() as s:
+        assert "published-check" in s.execute(select(Tag.tag).where(Tag.case_id == case_id)).scalars().all()
+        current = s.get(Case, case_id).version
+    assert current > version
+    # a save based on the version seen before those changes is refused, with the reason
+    rc, out = run("case", "status", "--db", url, "--expect-version", str(version), "--set", "resolved", str(case_id))
+    assert rc == 1 and "refresh and try again" in out.err and out.err.count("\n") == 1
+    rc, out = run("case", "status", "--db", url, "--expect-version", str(current), "--set", "resolved", str(case_id))
+    assert rc == 0, out.err
+    rc, out = run("case", "audit", "--db", url)
+    assert rc == 0, out.err
+    with pg_workbook.sessions() as s:
+        assert s.get(Case, case_id).status == "resolved"
+        report = audit.verify_chain(s)
+        assert report.ok and report.events == events_before + 3
