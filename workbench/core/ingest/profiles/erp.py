@@ -70,7 +70,7 @@ NETSUITE_CUSTOMER_REFUNDS = Profile(
     label="NetSuite saved search - customer refunds",
     columns={**_NS_COMMON,
              "return_ref": ("reference no.", "reference no", "external id", "otherrefnum", "return reference"),
-             "refund_ref": ("memo", "check #", "payment reference", "pnref", "processor reference")},
+             "refund_ref": ("check #", "payment reference", "pnref", "processor reference", "memo")},
     required=("record_id", "amount"),
     signature=("internal id", "document number", "date", "account", "payment method", "memo", "applied to"),
     amount_sign="abs",
