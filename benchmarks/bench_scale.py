@@ -71,10 +71,24 @@ class Recorder:
             with self._lock:
                 self._peak_in_stage = max(self._peak_in_stage, rss)
 
-    @staticmethod
-    def stage_of(message: str) -> str:
-        """'reading stripe_x.csv' -> 'reading'; 'linking: 30%' -> 'linking'."""
-        words = re.findall(r"[A-Za-z_]+", message.lower())
+    # progress message (lower case) -> stage; first match wins; else the message's first word
+    STAGES = (
+        (r"^reading records", "fetch"),        # reconcile reads the current records back
+        (r"^reading ", "read"),                # ingest: detect, hash, read the file
+        (r"^pars", "normalise"),               # ingest: apply the profile -> canonical frame
+        (r"^loading |^import done", "load"),   # ingest: write to the store
+        (r"^link", "link"),
+        (r"^diagnos", "diagnose"),
+        (r"^saving|^reconciled", "save"),      # reconcile: persist cases, links, findings
+    )
+
+    @classmethod
+    def stage_of(cls, message: str) -> str:
+        text = message.strip().lower()
+        for pattern, stage in cls.STAGES:
+            if re.search(pattern, text):
+                return stage
+        words = re.findall(r"[a-z_]+", text)
         return words[0] if words else "other"
 
     def switch(self, stage: str) -> None:
@@ -118,7 +132,7 @@ def _run_reconcile_cli(files: list[str], db: str, job) -> str:
     the core calls it makes (import_files + reconcile) if the command is not there."""
     try:
         from workbench.cli import cmd_reconcile
-    except ModuleNotFoundError:
+    except ImportError:
         cmd_reconcile = None
     if cmd_reconcile is not None and hasattr(cmd_reconcile, "cli_job"):
         from workbench.cli.main import main
