@@ -178,6 +178,15 @@ class Case(Base):
     links: Mapped[list[CaseLink]] = relationship(back_populates="case", cascade="all, delete-orphan")
     findings: Mapped[list[Finding]] = relationship(back_populates="case", cascade="all, delete-orphan")
 
+    __table_args__ = (
+        # the case list (core/queries/case_list.py): active cases in the default order (first
+        # event) and by amount come from these covering indexes, without visiting each row;
+        # systems present/absent filters resolve to an IN list over the few combinations
+        Index("ix_cases_active_first_event", "is_active", "first_event_at"),
+        Index("ix_cases_active_amount", "is_active", "amount_minor"),
+        Index("ix_cases_systems_present", "systems_present"),
+    )
+
 
 class CaseLink(Base):
     """A record belongs to a case: by which rule, how sure, and whether it is a duplicate."""

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 22:10:49.302928
+Create Date: 2026-11-21 22:23:03.912177
 """
 from alembic import op
 import sqlalchemy as sa
@@ -68,6 +68,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('case_key', name=op.f('uq_cases_case_key'))
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index('ix_cases_active_amount', ['is_active', 'amount_minor'], unique=False)
+        batch_op.create_index('ix_cases_active_first_event', ['is_active', 'first_event_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_amount_minor'), ['amount_minor'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_assignee'), ['assignee'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_boundary'), ['boundary'], unique=False)
@@ -76,6 +78,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_cases_order_ref'), ['order_ref'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_period'), ['period'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_status'), ['status'], unique=False)
+        batch_op.create_index('ix_cases_systems_present', ['systems_present'], unique=False)
 
     op.create_table('import_batches',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -332,6 +335,7 @@ def downgrade() -> None:
 
     op.drop_table('import_batches')
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_systems_present')
         batch_op.drop_index(batch_op.f('ix_cases_status'))
         batch_op.drop_index(batch_op.f('ix_cases_period'))
         batch_op.drop_index(batch_op.f('ix_cases_order_ref'))
@@ -340,6 +344,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_cases_boundary'))
         batch_op.drop_index(batch_op.f('ix_cases_assignee'))
         batch_op.drop_index(batch_op.f('ix_cases_amount_minor'))
+        batch_op.drop_index('ix_cases_active_first_event')
+        batch_op.drop_index('ix_cases_active_amount')
 
     op.drop_table('cases')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
