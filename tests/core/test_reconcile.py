@@ -1,0 +1,157 @@
+"""reconcile(): persistence, upsert by case_key, case work survives, inactive cases, overrides,
+cancel, audit, incremental."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, insert, select, update
+
+from workbench.core.errors import ImportCancelled
+from workbench.core.jobs import Job
+from workbench.core.reconcile import reconcile
+from workbench.core.settings import BusinessSettings
+from workbench.core.store.models import (AuditEvent, Case, CaseLink, Finding, ImportBatch, LinkCandidate,
+                                         SourceRecord)
+from workbench.core.timeutil import parse_iso_utc
+
+AS_OF = parse_iso_utc("2026-10-20T00:00:00Z")
+
+
+def rec(system, record_id, amount=None, at="2026-10-01T12:00:00Z", **kw):
+    row = dict(system=system, profile=system, source_row=2, record_id=record_id, amount_minor=amount,
+               currency="USD", occurred_at=parse_iso_utc(at), raw="{}", row_hash="h", version=1,
+               is_current=True, stage={"portal": "refunded", "processor": "refunded", "erp": "credited",
+                                       "support": "open"}[system])
+    row.update(kw)
+    return row
+
+
+def load(wb, rows):
+    with wb.session() as s:
+        batch = ImportBatch(file_name="x", sha256="0" * 64, size_bytes=1, system="portal", profile="p",
+                            imported_by="t")
+        s.add(batch)
+        s.flush()
+        ids = []
+        for row in rows:
+            res = s.execute(insert(SourceRecord).values(batch_id=batch.id, **row))
+            ids.append(res.inserted_primary_key[0])
+    return ids
+
+
+BASE = [
+    rec("portal", "84214", 9999, order_ref="#1001", customer="ann@x.com"),
+    rec("processor", "re_A", 9999, at="2026-10-01T15:00:00Z", return_ref="84214"),
+    rec("erp", "CM1", 8499, at="2026-10-02T09:00:00Z", return_ref="LOOP-84214"),
+    rec("portal", "84216", 5000, order_ref="#1003", customer="bob@x.com"),
+    rec("processor", "re_B", 5000, at="2026-10-01T15:00:00Z", return_ref="84216"),
+    rec("processor", "re_M", 2500, at="2026-10-03T15:00:00Z"),
+]
+
+
+def cases_by_key(wb):
+    with wb.session() as s:
+        return {c.case_key: c for c in s.execute(select(Case)).scalars()}
+
+
+def test_reconcile_persists_cases_links_findings_keys_and_audit(workbook):
+    load(workbook, BASE)
+    summary = reconcile(workbook, BusinessSettings(as_of=AS_OF))
+    assert summary.cases == 3 and summary.cases_with_findings == 3
+    assert summary.by_symptom == {"manual_bypass": 1, "missing_handoff": 1, "partial_receipt": 1}
+    cases = cases_by_key(workbook)
+    c = cases["portal:84214"]
+    assert c.symptoms == "partial_receipt" and c.symptom_count == 1 and c.is_active
+    assert (c.portal_amount_minor, c.processor_amount_minor, c.erp_amount_minor) == (9999, 9999, 8499)
+    assert c.systems_present == "portal;processor;erp" and c.period == "2026-10"
+    assert c.boundary == "WMS -> portal -> ERP" and c.scope == "ops" and c.cause == "process"
+    assert c.first_event_at == parse_iso_utc("2026-10-01T12:00:00Z")
+    assert cases["portal:84216"].symptoms == "missing_handoff"
+    assert cases["processor:re_M"].symptoms == "manual_bypass"
+    with workbook.session() as s:
+        assert s.scalar(select(func.count()).select_from(CaseLink)) == 6
+        f = s.execute(select(Finding).where(Finding.case_id == c.id)).scalar_one()
+        assert f.evidence == "ERP 84.99 = portal 99.99 - 15 % restocking fee (15.00)"
+        assert f.amount_delta_minor == -1500 and f.systems == "portal;erp"
+        keyed = s.execute(select(SourceRecord.key_return).where(SourceRecord.record_id == "CM1")).scalar_one()
+        assert keyed == "84214"
+        ev = s.execute(select(AuditEvent).where(AuditEvent.action == "reconcile")).scalar_one()
+        after = json.loads(ev.after)
+        assert after["cases"] == 3 and "America/New_York" in after["settings"]
+
+
+def test_case_work_survives_and_unlinked_case_becomes_inactive(workbook):
+    ids = load(workbook, BASE)
+    reconcile(workbook, BusinessSettings(as_of=AS_OF))
+    with workbook.session() as s:
+        s.execute(update(Case).where(Case.case_key == "portal:84214").values(status="investigating", assignee="kim"))
+    first = cases_by_key(workbook)
+    # the manual refund disappears from the current export (a newer version superseded it)
+    with workbook.session() as s:
+        s.execute(update(SourceRecord).where(SourceRecord.id == ids[5]).values(is_current=False))
+    summary = reconcile(workbook, BusinessSettings(as_of=AS_OF))
+    after = cases_by_key(workbook)
+    kept = after["portal:84214"]
+    assert kept.id == first["portal:84214"].id and kept.status == "investigating" and kept.assignee == "kim"
+    gone = after["processor:re_M"]
+    assert not gone.is_active and gone.symptoms == ""
+    assert summary.cases == 2 and gone.id in summary.changed_case_ids
+    assert kept.id not in summary.changed_case_ids
+
+
+def test_re_reconcile_is_idempotent(workbook):
+    load(workbook, BASE)
+    reconcile(workbook, BusinessSettings(as_of=AS_OF))
+    again = reconcile(workbook, BusinessSettings(as_of=AS_OF))
+    assert again.changed_case_ids == () and again.new_cases == 0
+    with workbook.session() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == 3
+        assert s.scalar(select(func.count()).select_from(CaseLink)) == 6
+
+
+def test_cancel_before_commit_leaves_the_store_unchanged(workbook):
+    load(workbook, BASE)
+    job = Job()
+    calls = []
+
+    def progress(fraction, message):
+        calls.append(message)
+        if message == "Saving":
+            job.cancel()
+
+    job._on_progress = progress
+    with pytest.raises(ImportCancelled):
+        reconcile(workbook, BusinessSettings(as_of=AS_OF), job=job)
+    with workbook.session() as s:
+        assert s.scalar(select(func.count()).select_from(Case)) == 0
+        assert s.scalar(select(func.count()).select_from(AuditEvent)) == 0
+
+
+def test_link_override_is_kept(workbook):
+    ids = load(workbook, BASE)
+    reconcile(workbook, BusinessSettings(as_of=AS_OF))
+    target = cases_by_key(workbook)["portal:84214"]
+    with workbook.session() as s:   # a person moved the manual refund into the 84214 case
+        s.execute(update(CaseLink).where(CaseLink.record_id == ids[5])
+                  .values(case_id=target.id, rule="manual", is_override=True))
+    reconcile(workbook, BusinessSettings(as_of=AS_OF))
+    with workbook.session() as s:
+        link = s.execute(select(CaseLink).where(CaseLink.record_id == ids[5])).scalar_one()
+        assert link.case_id == target.id and link.is_override and link.rule == "manual"
+    assert not cases_by_key(workbook)["processor:re_M"].is_active
+
+
+def test_incremental_rewrites_only_touched_cases(workbook):
+    load(workbook, BASE)
+    reconcile(workbook, BusinessSettings(as_of=AS_OF))
+    before = cases_by_key(workbook)
+    new_ids = load(workbook, [rec("erp", "CM2", 5000, at="2026-10-02T09:00:00Z", return_ref="LOOP-84216")])
+    summary = reconcile(workbook, BusinessSettings(as_of=AS_OF), only_record_ids=new_ids)
+    after = cases_by_key(workbook)
+    assert summary.incremental
+    assert after["portal:84216"].symptoms == ""
+    assert summary.changed_case_ids == (before["portal:84216"].id,)
+    assert after["portal:84214"].diagnosed_at == before["portal:84214"].diagnosed_at
+    with workbook.session() as s:
+        assert s.scalar(select(func.count()).select_from(CaseLink)) == 7
