@@ -91,7 +91,7 @@ def _summary_sheet(book, content: LogContent, manifest: dict) -> None:
                    _cell(ws, value, "int" if isinstance(value, int) else "text")])
 
     line("Returns resolution log", None, bold=True)
-    line("Period", content.period)
+    line("Reporting period", content.period)
     line("As of", as_of_text(content))
     line("Exported at (UTC)", manifest["exported_at"])
     line("Exported by", manifest["exported_by"])
