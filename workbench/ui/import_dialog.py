@@ -159,6 +159,7 @@ class ImportDialog(QDialog):
         save_row.addWidget(self.profile_name, 1)
         save_row.addWidget(self.save_button)
         mapping_box = QGroupBox("Column mapping", self)
+        mapping_box.setMinimumWidth(500)
         mbox = QVBoxLayout(mapping_box)
         mbox.addWidget(scroll, 1)
         mbox.addLayout(save_row)

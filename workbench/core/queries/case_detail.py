@@ -14,10 +14,11 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from workbench.core.canonical import SYSTEM_LABELS, SYSTEMS
 from workbench.core.settings import BusinessSettings
+from workbench.core.store.database import BUSINESS_KEY
 from workbench.core.store.models import (
     Adjustment,
     AuditEvent,
@@ -26,6 +27,7 @@ from workbench.core.store.models import (
     Finding,
     ImportBatch,
     Note,
+    Setting,
     SourceRecord,
     Tag,
 )
@@ -280,32 +282,38 @@ def _record_view(rec, link, batch_file: str, tz: str) -> RecordView:
     )
 
 
+# The statements, built once (bound by :case_id; every one uses an index on case_id).
+_CASE_ID = bindparam("case_id")
+_LINKS = (select(CaseLink, SourceRecord, ImportBatch.file_name)
+          .join(SourceRecord, SourceRecord.id == CaseLink.record_id)
+          .join(ImportBatch, ImportBatch.id == SourceRecord.batch_id)
+          .where(CaseLink.case_id == _CASE_ID)
+          .order_by(CaseLink.is_duplicate, SourceRecord.occurred_at, SourceRecord.id))
+_FINDINGS = select(Finding).where(Finding.case_id == _CASE_ID).order_by(Finding.symptom)
+_AUDIT = select(AuditEvent).where(AuditEvent.case_id == _CASE_ID).order_by(AuditEvent.seq)
+_TAGS = select(Tag).where(Tag.case_id == _CASE_ID).order_by(Tag.tag)
+_NOTES = select(Note).where(Note.case_id == _CASE_ID).order_by(Note.created_at, Note.id)
+_ADJUSTMENTS = (select(Adjustment).where(Adjustment.case_id == _CASE_ID)
+                .order_by(Adjustment.created_at, Adjustment.id))
+
+
 def load_case_detail(workbook, case_id: int, settings: BusinessSettings | None = None) -> CaseDetail | None:
     """The whole detail of one case, or None when there is no such case."""
-    settings = settings or workbook.business_settings()
-    tz = settings.timezone
     with workbook.sessions() as session:
         case = session.get(Case, case_id)
         if case is None:
             return None
-        link_rows = session.execute(
-            select(CaseLink, SourceRecord, ImportBatch.file_name)
-            .join(SourceRecord, SourceRecord.id == CaseLink.record_id)
-            .join(ImportBatch, ImportBatch.id == SourceRecord.batch_id)
-            .where(CaseLink.case_id == case_id)
-            .order_by(CaseLink.is_duplicate, SourceRecord.occurred_at, SourceRecord.id)
-        ).all()
-        finding_rows = session.execute(
-            select(Finding).where(Finding.case_id == case_id).order_by(Finding.symptom)).scalars().all()
-        audit_rows = session.execute(
-            select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq)).scalars().all()
-        tag_rows = session.execute(
-            select(Tag).where(Tag.case_id == case_id).order_by(Tag.tag)).scalars().all()
-        note_rows = session.execute(
-            select(Note).where(Note.case_id == case_id).order_by(Note.created_at, Note.id)).scalars().all()
-        adj_rows = session.execute(
-            select(Adjustment).where(Adjustment.case_id == case_id)
-            .order_by(Adjustment.created_at, Adjustment.id)).scalars().all()
+        if settings is None:      # read in the same session: one primary-key lookup
+            row = session.get(Setting, BUSINESS_KEY)
+            settings = BusinessSettings.from_json(row.value if row else None)
+        tz = settings.timezone
+        params = {"case_id": case_id}
+        link_rows = session.execute(_LINKS, params).all()
+        finding_rows = session.execute(_FINDINGS, params).scalars().all()
+        audit_rows = session.execute(_AUDIT, params).scalars().all()
+        tag_rows = session.execute(_TAGS, params).scalars().all()
+        note_rows = session.execute(_NOTES, params).scalars().all()
+        adj_rows = session.execute(_ADJUSTMENTS, params).scalars().all()
 
         summary = CaseSummary(
             id=case.id, case_key=case.case_key, status=case.status, assignee=case.assignee,

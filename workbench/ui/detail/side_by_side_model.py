@@ -111,8 +111,8 @@ class SideBySideModel(QAbstractTableModel):
         self._detail: CaseDetail | None = None
         self._columns: list[ColumnSpec] = []
         self._divergent: set[tuple[str, str]] = set()
-        self._palette: QPalette = QGuiApplication.palette()
         self._icons: dict[str, object] = {}
+        self._set_colours(QGuiApplication.palette())
 
     # --- content --------------------------------------------------------------------------
     def set_detail(self, detail: CaseDetail | None) -> None:
@@ -128,8 +128,14 @@ class SideBySideModel(QAbstractTableModel):
     def columns(self) -> list[ColumnSpec]:
         return list(self._columns)
 
-    def set_palette(self, palette: QPalette) -> None:
+    def _set_colours(self, palette: QPalette) -> None:
         self._palette = QPalette(palette)
+        self._divergent_bg = colours.divergent_background(palette)
+        self._missing_bg = colours.missing_background(palette)
+        self._muted = colours.muted_text(palette)
+
+    def set_palette(self, palette: QPalette) -> None:
+        self._set_colours(palette)
         if self._columns:
             self.dataChanged.emit(self.index(0, 0), self.index(len(FIELDS) - 1, len(self._columns) - 1),
                                   [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole])
@@ -196,10 +202,11 @@ class SideBySideModel(QAbstractTableModel):
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not self.checkIndex(index):
+        row, col = index.row(), index.column()
+        if not (0 <= row < len(FIELDS) and 0 <= col < len(self._columns)) or index.model() is not self:
             return None
-        field = FIELDS[index.row()][0]
-        column = self._columns[index.column()]
+        field = FIELDS[row][0]
+        column = self._columns[col]
         rec = column.record
         divergent = (field, column.key) in self._divergent
         if role == Qt.ItemDataRole.DisplayRole:
@@ -226,13 +233,13 @@ class SideBySideModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.BackgroundRole:
             if divergent:
-                return colours.divergent_background(self._palette)
+                return self._divergent_bg
             if rec is None:
-                return colours.missing_background(self._palette)
+                return self._missing_bg
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             if rec is None and not divergent:
-                return colours.muted_text(self._palette)
+                return self._muted
             return None
         if role == Qt.ItemDataRole.FontRole:
             if divergent or (rec is None and field == "record_id"):

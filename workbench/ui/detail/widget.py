@@ -7,6 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -22,6 +23,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.money import format_money
 from workbench.core.queries.case_detail import CaseDetail, load_case_detail
 from workbench.ui.detail.diagnosis_panel import DiagnosisPanel
+from workbench.ui.detail.divergence import FIELDS
 from workbench.ui.detail.history import HistoryView
 from workbench.ui.detail.raw_rows import RawRowsView
 from workbench.ui.detail.side_by_side_model import SideBySideModel
@@ -51,7 +53,9 @@ class CaseDetailWidget(QWidget):
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # one line per field: a fixed row height (ResizeToContents would size every cell on each case)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
 
         self.timeline = TimelineView(self)
         self.diagnosis = DiagnosisPanel(self)
@@ -118,11 +122,26 @@ class CaseDetailWidget(QWidget):
         self.raw_rows.set_detail(detail)
         self.history.set_detail(detail)
         if detail is not None:
-            self.table.resizeColumnsToContents()
-            for col in range(self.model.columnCount()):
-                if self.table.columnWidth(col) > 260:
-                    self.table.setColumnWidth(col, 260)
+            self._fit_columns()
         self.case_shown.emit(detail.case.id if detail else None)
+
+    def _fit_columns(self, cap: int = 260) -> None:
+        """Column widths from the texts (cheaper than resizeColumnsToContents, which asks the
+        model for every role of every cell)."""
+        metrics = self.table.fontMetrics()
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        bold_metrics = QFontMetrics(bold)
+        divergent = self.model.divergent_cells()
+        keys = self.model.column_keys()
+        for col, key in enumerate(keys):
+            header = str(self.model.headerData(col, Qt.Orientation.Horizontal) or "")
+            width = metrics.horizontalAdvance(header) + 40
+            for row, (field, _label) in enumerate(FIELDS):
+                text = str(self.model.index(row, col).data() or "")
+                fm = bold_metrics if (field, key) in divergent else metrics
+                width = max(width, fm.horizontalAdvance(text) + (36 if (field, key) in divergent else 14))
+            self.table.setColumnWidth(col, min(width, cap))
 
     @staticmethod
     def _header_html(detail: CaseDetail | None, message: str | None) -> str:
