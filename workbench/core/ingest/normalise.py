@@ -19,6 +19,7 @@ from workbench.core.ingest.profile import TIME_ROLES, Profile, resolve_columns
 from workbench.core.ingest.reader import RawTable
 from workbench.core.ingest.values import parse_amounts, parse_times
 
+_TOTAL_LABEL = r"(?i)^\s*(?:grand\s*|sub)?totals?\b|^\s*(?:summe|gesamt|totaal|totale)\b"
 _TEXT_ROLES = ("record_id", "return_ref", "order_ref", "refund_ref", "customer", "channel",
                "agent", "category", "source_version")
 
@@ -104,6 +105,10 @@ def apply_profile(profile: Profile, table: RawTable, *, business_tz: str) -> tup
             for p in parts[1:]:
                 composed = composed + "|" + p
             rid = rid.where(rid != "", composed.where(parts[0] != "", ""))
+    totals = rid.str.contains(_TOTAL_LABEL, regex=True)
+    if totals.any():
+        skipped["total or summary row"] = int(totals.sum())
+        frame, rows, rid = frame[~totals], rows[~totals], rid[~totals]
     no_id = rid == ""
     if no_id.any():
         labels = pd.Series(_kind_label(frame[no_id].apply(" ".join, axis=1) if len(frame.columns) else

@@ -1,0 +1,127 @@
+"""Encodings, delimiters, quoting, summary and total lines, ragged rows, XLSX sheets/typed cells/formulas."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import date, datetime
+
+import openpyxl
+import pytest
+
+from workbench.core.ingest import detect_file, read_file
+
+LOOP = ("id,state,return_type,created_at,updated_at,order_id,order_name,customer,currency,total,"
+        "handling_fee,refund,outcome,channel,product_type\n")
+
+
+def loop_row(i, refund="10.00", customer="ana@example.com"):
+    return (f"{i},closed,refund,2026-10-03T14:05:11Z,2026-10-03T14:05:11Z,55{i},#{i},{customer},USD,"
+            f"{refund},0.00,{refund},refund,online,Shoes\n")
+
+
+def test_cp1252_file(tmp_path):
+    p = tmp_path / "loop.csv"
+    p.write_bytes((LOOP + loop_row(1, customer="José Müller")).encode("cp1252"))
+    parsed = read_file(p)
+    assert parsed.records.iloc[0]["customer"] == "José Müller"
+    assert "encoding cp1252" in parsed.report["decisions"]
+
+
+def test_utf16_tab_file_as_excel_saves_unicode_text(tmp_path):
+    p = tmp_path / "loop.txt"
+    text = (LOOP + loop_row(1, customer="Zoë")).replace(",", "\t")
+    p.write_bytes(text.encode("utf-16"))
+    parsed = read_file(p)
+    assert parsed.records.iloc[0]["customer"] == "Zoë"
+    assert parsed.records.iloc[0]["amount_minor"] == 1000
+    assert "delimiter tab" in parsed.report["decisions"]
+
+
+@pytest.mark.parametrize("delim, name", [(";", "semicolon"), ("|", "pipe")])
+def test_other_delimiters_with_decimal_commas(tmp_path, delim, name):
+    body = LOOP + loop_row(1, refund='"1.234,50"') + loop_row(2, refund='"7,25"')
+    p = tmp_path / "loop.csv"
+    p.write_text(body.replace(",", delim).replace('"1.234' + delim + '50"', "1.234,50")
+                 .replace('"7' + delim + '25"', "7,25"), encoding="utf-8")
+    parsed = read_file(p)
+    assert list(parsed.records["amount_minor"]) == [123450, 725]
+    assert f"delimiter {name}" in parsed.report["decisions"]
+
+
+def test_quoted_fields_with_commas_and_newlines(tmp_path):
+    p = tmp_path / "zd.csv"
+    p.write_text(
+        "Summation column,Id,Requester,Requester email,Subject,Tags,Status,Priority,Via,Ticket type,"
+        "Created at,Updated at,Solved at,Order Number [txt],Return ID [txt]\n"
+        '1,5001,"Doe, Ana",ana@example.com,"Line one\nline two, with comma",refund,open,normal,Email,'
+        "question,2026-10-03 10:05:11,2026-10-03 10:05:11,,#1001,84213\n"
+        "1,5002,Bo,bo@example.com,Hi,refund,closed,normal,Email,question,2026-10-04 10:05:11,"
+        "2026-10-04 10:05:11,,#1002,\n", encoding="utf-8")
+    parsed = read_file(p, business_tz="UTC")
+    assert list(parsed.records["record_id"]) == ["5001", "5002"]
+    assert list(parsed.records["stage"]) == ["open", "closed"]
+
+
+def test_summary_lines_above_and_totals_below_are_counted_not_loaded(tmp_path):
+    p = tmp_path / "loop.csv"
+    p.write_text("Loop Returns export\nStore: acme.myshopify.com\n\n" + LOOP + loop_row(1) + loop_row(2)
+                 + ",,,,,,,,,20.00,0.00,20.00,,,\nTotal,,,,,,,,,20.00,,,,,\n", encoding="utf-8")
+    parsed = read_file(p)
+    assert list(parsed.records["record_id"]) == ["1", "2"]
+    assert parsed.records.iloc[0]["source_row"] == 5          # 3 lines above + header
+    assert parsed.skipped_by_kind == {"row without id": 1, "total or summary row": 1}
+
+
+def test_ragged_rows_are_padded_and_extra_fields_reported(tmp_path):
+    p = tmp_path / "loop.csv"
+    short = "3,open,refund,2026-10-03T14:05:11Z,,,#3,c@example.com,USD,5.00,0.00,5.00\n"
+    longer = loop_row(4).rstrip("\n") + ",surprise\n"
+    p.write_text(LOOP + loop_row(1) + short + longer, encoding="utf-8")
+    parsed = read_file(p)
+    assert list(parsed.records["record_id"]) == ["1", "3", "4"]
+    assert parsed.records.iloc[1]["category"] is None or str(parsed.records.iloc[1]["category"]) == "<NA>"
+    assert any("more fields than the header" in d for d in parsed.report["decisions"])
+
+
+def _netsuite_workbook(path, *, formula_total=True):
+    wb = openpyxl.Workbook()
+    notes = wb.active
+    notes.title = "Criteria"
+    notes.append(["Saved search: Credit memos this month"])
+    ws = wb.create_sheet("Results")
+    ws.append(["Internal ID", "Document Number", "Date", "Date Created", "Reference No.", "Memo", "Customer",
+               "Email", "Amount", "Currency", "Status", "Created By", "Class", "Integration"])
+    ws.append([901, "CM104233", date(2026, 10, 3), datetime(2026, 10, 3, 14, 5), "LOOP-84213", "re_1B",
+               "Ana", "ana@example.com", 99.99, "USD", "Credit Memo:Fully Applied", "Integration User",
+               "Online", "Loop NetSuite Connector 2.4.1"])
+    ws.append([902, "CM104234", date(2026, 10, 13), datetime(2026, 10, 13, 9, 15), "84214", None,
+               "Bo", "bo@example.com", 0.1 + 0.2, "USD", "Open", "Jane", "Store", "Manual"])
+    ws.append([903, "CM104235", date(2026, 10, 14), datetime(2026, 10, 14, 9, 15), "84215", None,
+               "Cy", "cy@example.com", "=I2*2", "USD", "Open", "Jane", "Store", "Manual"])
+    wb.save(path)
+    # openpyxl writes no cached formula values; put one in as Excel would
+    buf = io.BytesIO()
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(buf, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                data = re.sub(rb"<f>I2\*2</f><v\s*/?>(</v>)?", b"<f>I2*2</f><v>199.98</v>", data)
+                assert b"199.98" in data
+            zout.writestr(item, data)
+    path.write_bytes(buf.getvalue())
+
+
+def test_xlsx_picks_matching_sheet_typed_cells_and_formula_values(tmp_path):
+    p = tmp_path / "netsuite_credit_memos_2026-10.xlsx"
+    _netsuite_workbook(p)
+    det = detect_file(p)
+    assert det.profile.name == "netsuite_credit_memos" and det.sheet == "Results"
+    parsed = read_file(p, business_tz="America/New_York")
+    recs = parsed.records.set_index("record_id")
+    assert recs.loc["CM104233", "amount_minor"] == 9999
+    assert recs.loc["CM104234", "amount_minor"] == 30          # 0.30000000000000004 -> 0.30
+    assert recs.loc["CM104235", "amount_minor"] == 19998       # formula -> its cached value
+    assert recs.loc["CM104233", "occurred_at"].isoformat() == "2026-10-03T18:05:00+00:00"
+    assert parsed.report["sheet"] == "Results"
