@@ -224,7 +224,9 @@ class SideBySideModel(QAbstractTableModel):
                 return column.missing
             if field == "amount" and rec.amount_minor is not None:
                 return f"{amount_value(rec)} {rec.currency or ''} ({rec.amount_minor} minor units)"
-            return None
+            if field == "source":
+                return f"{rec.file_name}, row {rec.source_row} (profile {rec.profile})"
+            return cell_text(rec, field) or None
         if role == Qt.ItemDataRole.DecorationRole:
             if divergent:
                 return self._icon("divergent")

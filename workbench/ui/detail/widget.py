@@ -125,7 +125,7 @@ class CaseDetailWidget(QWidget):
             self._fit_columns()
         self.case_shown.emit(detail.case.id if detail else None)
 
-    def _fit_columns(self, cap: int = 260) -> None:
+    def _fit_columns(self, cap: int = 230) -> None:
         """Column widths from the texts (cheaper than resizeColumnsToContents, which asks the
         model for every role of every cell)."""
         metrics = self.table.fontMetrics()
@@ -138,6 +138,8 @@ class CaseDetailWidget(QWidget):
             header = str(self.model.headerData(col, Qt.Orientation.Horizontal) or "")
             width = metrics.horizontalAdvance(header) + 40
             for row, (field, _label) in enumerate(FIELDS):
+                if field in ("source", "repaired"):     # long; elided, full text in the tooltip
+                    continue
                 text = str(self.model.index(row, col).data() or "")
                 fm = bold_metrics if (field, key) in divergent else metrics
                 width = max(width, fm.horizontalAdvance(text) + (36 if (field, key) in divergent else 14))
