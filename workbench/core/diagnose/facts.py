@@ -55,9 +55,11 @@ def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -
         first_dup = dups.drop_duplicates("anchor").set_index("anchor")
         facts["dup_amount"] = first_dup["amount_minor"].reindex(anchors)
         facts["dup_system"] = first_dup["system"].reindex(anchors)
-        live_of = live.drop_duplicates(["anchor", "system"]).set_index(["anchor", "system"])["occurred_at"]
-        gap = (first_dup["occurred_at"] - live_of.reindex(list(zip(first_dup.index, first_dup["system"]))).to_numpy())
-        facts["dup_gap"] = gap.abs().reindex(anchors)
+        live_of = live.drop_duplicates(["anchor", "system"])[["anchor", "system", "occurred_at"]]
+        paired = first_dup.reset_index()[["anchor", "system", "occurred_at"]].merge(
+            live_of, on=["anchor", "system"], how="left", suffixes=("", "_live"))
+        gap = (paired["occurred_at"] - paired["occurred_at_live"]).abs()
+        facts["dup_gap"] = pd.Series(gap.to_numpy(), index=paired["anchor"].to_numpy()).reindex(anchors)
     else:
         for col in ("dup_text", "dup_systems", "dup_system"):
             facts[col] = pd.Series(pd.NA, index=anchors, dtype="string")
