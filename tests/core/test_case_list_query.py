@@ -97,6 +97,9 @@ def test_systems_present_absent(workbook, cases):
     assert case_ids(workbook, CaseFilter(systems_absent=("portal",))) == [cases["d"]]
     assert set(case_ids(workbook, CaseFilter(systems_present=("erp", "portal")))) == {cases["a"], cases["c"]}
     assert known_systems(workbook) == ["portal", "processor", "erp"]
+    # counts use the LIKE form of the same condition: both forms agree
+    assert count_cases(workbook, CaseFilter(systems_absent=("erp",))) == 2
+    assert count_cases(workbook, CaseFilter(systems_present=("processor",), systems_absent=("portal",))) == 1
 
 
 def test_amount_and_date_ranges(workbook, cases):
@@ -112,6 +115,15 @@ def test_free_text_matches_any_reference_and_escapes_wildcards(workbook, cases):
     assert case_ids(workbook, CaseFilter(text="y_z")) == [cases["c"]]     # '_' is literal
     assert case_ids(workbook, CaseFilter(text="yxz")) == []
     assert count_cases(workbook, CaseFilter(text="loop")) == 3
+
+
+def test_filter_counts_bundle(workbook, cases):
+    from workbench.core.queries.case_list import filter_counts
+
+    counts = filter_counts(workbook, CaseFilter(statuses=("open",)))
+    assert counts["symptoms"] == {"rounding": 1, "missing_handoff": 2, "timing_latency": 1, CLEAN: 0}
+    assert counts["statuses"] == {"open": 3, "resolved": 1}
+    assert counts["systems"] == ["portal", "processor", "erp"]
 
 
 def test_fetch_rows_returns_plain_values_in_pages(workbook, cases):

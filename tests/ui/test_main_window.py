@@ -63,7 +63,7 @@ def test_open_workbook_lists_cases_and_shows_first(make_window, filled, qtbot):
     assert window.model.rowCount() == 24
     assert window.count_label.text() == "24 cases"
     assert window.table.current_case_id() == ids[0]
-    assert window.detail.current_case_id() == ids[0]
+    qtbot.waitUntil(lambda: window.detail.current_case_id() == ids[0])   # detail follows after the paint
     assert window.recent_workbooks()[0] == str(path)
 
 
@@ -122,7 +122,7 @@ def test_keyboard_navigation_and_copy(make_window, filled, qtbot):
     qtbot.keyClick(window.table, Qt.Key.Key_J)
     qtbot.keyClick(window.table, Qt.Key.Key_J)
     assert window.table.current_case_id() == ids[2]
-    assert window.detail.current_case_id() == ids[2]
+    qtbot.waitUntil(lambda: window.detail.current_case_id() == ids[2])
     qtbot.keyClick(window.table, Qt.Key.Key_K)
     assert window.table.current_case_id() == ids[1]
     qtbot.keyClick(window.table, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)

@@ -31,7 +31,7 @@ from workbench.core.errors import ImportCancelled, WorkbenchError
 from workbench.core.queries import case_list
 from workbench.core.queries.case_list import CaseFilter, Sort
 from workbench.ui import actions as actions_mod
-from workbench.ui.background import active_tasks, run_in_background, wait_for_all
+from workbench.ui.background import active_tasks, run_in_background, wait_for_all, worker_pool
 from workbench.ui.case_table_model import CaseTableModel
 from workbench.ui.case_table_view import CaseTableView
 from workbench.ui.filter_panel import FilterPanel
@@ -119,6 +119,13 @@ class MainWindow(QMainWindow):
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(0)
         self._counts_timer.timeout.connect(self.refresh_counts)
+        self._counts_task = None
+        self._counts_dirty = False
+        self._pending_case = None
+        self._detail_timer = QTimer(self)
+        self._detail_timer.setSingleShot(True)
+        self._detail_timer.setInterval(0)
+        self._detail_timer.timeout.connect(self._show_pending_case)
 
         self.actions = actions_mod.build(self)
         self._update_recent_menu()
@@ -158,9 +165,12 @@ class MainWindow(QMainWindow):
     # --- workbooks --------------------------------------------------------------------------
     def open_workbook(self, target: str | Path, *, create: bool = True) -> bool:
         """Open (or create) a workbook and show its cases. Errors are shown, not raised."""
-        if active_tasks():
+        if [t for t in active_tasks() if t is not self._counts_task]:
             QMessageBox.information(self, APP_NAME, "Wait for the running task to finish first.")
             return False
+        if self._counts_task is not None and not self._counts_task.is_finished:
+            worker_pool().waitForDone(60_000)   # a read of the old workbook: let it end
+            QApplication.processEvents()
         from workbench.core.store import open_workbook
 
         try:
@@ -241,8 +251,8 @@ class MainWindow(QMainWindow):
         from workbench.ui.import_dialog import ImportDialog
 
         dialog = ImportDialog(self.workbook, paths=paths_, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.imported.connect(self._imported)
+        self._replace_dialog(self.import_dialog)
         self.import_dialog = dialog
         dialog.open()
 
@@ -252,22 +262,36 @@ class MainWindow(QMainWindow):
         self.detail.refresh()
 
     def settings_dialog(self) -> None:
+        """The settings dialog saves (audited) and re-diagnoses on the worker itself; the
+        window follows: new time zone at once, rows and detail when `rediagnosed` arrives."""
         if self.workbook is None:
             return
         from workbench.ui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.workbook, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(self.rediagnose)
+        dialog.saved.connect(self._settings_saved)
+        dialog.rediagnosed.connect(self._work_done)
+        dialog.rediagnosis_failed.connect(self._work_failed)
+        self._replace_dialog(self.settings_dlg)
         self.settings_dlg = dialog
         dialog.open()
 
-    def rediagnose(self):
-        """Re-run the diagnosis with the workbook's (new) settings, in the background."""
-        business = self.workbook.business_settings()
+    @staticmethod
+    def _replace_dialog(old) -> None:
+        """Dialogs deliver their background results through their own signals, so they are
+        kept until the next one opens (not deleted on close) and freed only when idle."""
+        task = getattr(old, "task", None) if old is not None else None
+        if old is not None and (task is None or task.is_finished):
+            old.deleteLater()
+
+    def _settings_saved(self, business) -> None:
         self.timezone = business.timezone
         self.model.set_timezone(self.timezone)
         self.filter_panel.set_timezone(self.timezone)
+
+    def rediagnose(self):
+        """Re-run the diagnosis with the workbook's settings, in the background."""
+        self._settings_saved(self.workbook.business_settings())
         return run_in_background(self, reconcile_all, self.workbook, on_done=self._work_done,
                                  on_error=self._work_failed, progress_label="Re-diagnosing...")
 
@@ -323,14 +347,32 @@ class MainWindow(QMainWindow):
         self.casesRefreshed.emit(len(ids))
         self._counts_timer.start()   # counts after the rows are on screen
 
-    def refresh_counts(self) -> None:
+    def refresh_counts(self):
+        """Recount the filter panel (GROUP BY queries) on the worker, off the UI thread. One
+        count run at a time; a filter change meanwhile triggers one more run after it."""
         if self.workbook is None:
-            return
-        wb, flt = self.workbook, self.filter
-        facets = {name: case_list.facet_counts(wb, name, flt) for name in ("boundaries", "statuses", "tags", "assignees")}
-        self.filter_panel.set_systems(case_list.known_systems(wb))
-        self.filter_panel.set_counts(case_list.symptom_counts(wb, flt), facets)
-        self.countsRefreshed.emit()
+            return None
+        task = self._counts_task
+        if task is not None and not task.is_finished:
+            self._counts_dirty = True
+            return task
+        self._counts_dirty = False
+        workbook, flt = self.workbook, self.filter
+
+        def done(counts) -> None:
+            if self._counts_dirty or workbook is not self.workbook:
+                if workbook is self.workbook:
+                    QTimer.singleShot(0, self.refresh_counts)
+                return
+            self.filter_panel.set_systems(counts["systems"])
+            self.filter_panel.set_counts(counts["symptoms"], {k: counts[k] for k in case_list.FACETS})
+            self.countsRefreshed.emit()
+
+        self._counts_task = run_in_background(None, case_list.filter_counts, workbook, flt, on_done=done,
+                                              on_error=lambda exc: self.statusBar().showMessage(
+                                                  f"Could not count the filters: {exc}", 8000),
+                                              show_progress=False)
+        return self._counts_task
 
     def _filter_changed(self, flt: CaseFilter) -> None:
         self.filter = flt
@@ -341,7 +383,13 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def _show_case(self, case_id) -> None:
-        self.detail.show_case(case_id)
+        """Show the case in the detail right after the table has painted; fast moves (held
+        J key) coalesce into one detail load of the last case."""
+        self._pending_case = case_id
+        self._detail_timer.start()
+
+    def _show_pending_case(self) -> None:
+        self.detail.show_case(self._pending_case)
 
     # --- keyboard actions -------------------------------------------------------------------
     def move_case(self, step: int) -> None:

@@ -119,8 +119,27 @@ def _systems_has(system: str) -> ColumnElement[bool]:
     return (";" + Case.systems_present + ";").like(f"%;{_like_escape(system)};%", escape="\\")
 
 
-def conditions(flt: CaseFilter) -> list[ColumnElement[bool]]:
-    """The WHERE terms for a filter (on the `cases` table)."""
+def _combo_matches(combo: str, present: tuple[str, ...], absent: tuple[str, ...]) -> bool:
+    have = set(combo.split(";")) - {""}
+    return all(s in have for s in present) and not any(s in have for s in absent)
+
+
+def _systems_condition(flt: CaseFilter, combos: list[str] | None) -> list[ColumnElement[bool]]:
+    """Present/absent systems. With the workbook's few distinct `systems_present` values known,
+    the test becomes an indexed IN list; without them, a LIKE per system."""
+    if not (flt.systems_present or flt.systems_absent):
+        return []
+    if combos is not None:
+        return [Case.systems_present.in_(
+            [c for c in combos if _combo_matches(c, flt.systems_present, flt.systems_absent)])]
+    terms = [_systems_has(system) for system in flt.systems_present]
+    terms += [not_(_systems_has(system)) for system in flt.systems_absent]
+    return terms
+
+
+def conditions(flt: CaseFilter, combos: list[str] | None = None) -> list[ColumnElement[bool]]:
+    """The WHERE terms for a filter (on the `cases` table). `combos`: the distinct
+    systems_present values (see `system_combos`), to turn system filters into an IN list."""
     terms: list[ColumnElement[bool]] = []
     if not flt.include_inactive:
         terms.append(Case.is_active == true())
@@ -146,10 +165,7 @@ def conditions(flt: CaseFilter) -> list[ColumnElement[bool]]:
         if UNASSIGNED in flt.assignees:
             alts.append(or_(Case.assignee.is_(None), Case.assignee == ""))
         terms.append(or_(*alts))
-    for system in flt.systems_present:
-        terms.append(_systems_has(system))
-    for system in flt.systems_absent:
-        terms.append(not_(_systems_has(system)))
+    terms += _systems_condition(flt, combos)
     if flt.amount_min_minor is not None:
         terms.append(Case.amount_minor >= flt.amount_min_minor)
     if flt.amount_max_minor is not None:
@@ -165,26 +181,35 @@ def conditions(flt: CaseFilter) -> list[ColumnElement[bool]]:
     return terms
 
 
-def _where(flt: CaseFilter) -> ColumnElement[bool]:
-    terms = conditions(flt)
+def _where(flt: CaseFilter, combos: list[str] | None = None) -> ColumnElement[bool]:
+    terms = conditions(flt, combos)
     return and_(*terms) if terms else true()
 
 
-def ids_statement(flt: CaseFilter, sort: Sort = Sort()):
+def ids_statement(flt: CaseFilter, sort: Sort = Sort(), combos: list[str] | None = None):
     col = getattr(Case, sort.key)
     order = [col.desc() if sort.descending else col.asc()]
     if sort.key != "id":
         order.append(Case.id.desc() if sort.descending else Case.id.asc())
-    return select(Case.id).where(_where(flt)).order_by(*order)
+    return select(Case.id).where(_where(flt, combos)).order_by(*order)
+
+
+def system_combos(workbook: Workbook) -> list[str]:
+    """The distinct `systems_present` values (a handful; read from their index)."""
+    with workbook.engine.connect() as conn:
+        return [v or "" for (v,) in conn.execute(select(Case.systems_present).distinct())]
 
 
 # --- queries --------------------------------------------------------------------------------
 
 def case_ids(workbook: Workbook, flt: CaseFilter = CaseFilter(), sort: Sort = Sort(), job=None) -> list[int]:
     """The ids of the cases matching `flt`, in `sort` order (ties broken by id)."""
-    stmt = ids_statement(flt, sort)
+    combos = system_combos(workbook) if (flt.systems_present or flt.systems_absent) else None
+    stmt = ids_statement(flt, sort, combos)
     with workbook.engine.connect() as conn:
-        return [row[0] for row in conn.execute(stmt)]
+        result = conn.execute(stmt)
+        # plain integers: read the driver's rows directly, skipping per-row Row objects
+        return [row[0] for row in result.cursor.fetchall()]
 
 
 def count_cases(workbook: Workbook, flt: CaseFilter = CaseFilter()) -> int:
@@ -274,14 +299,29 @@ def facet_counts(workbook: Workbook, facet: str, flt: CaseFilter = CaseFilter())
     return out
 
 
+FACETS = ("boundaries", "statuses", "tags", "assignees")
+
+
+def filter_counts(workbook: Workbook, flt: CaseFilter = CaseFilter(), job=None) -> dict[str, Any]:
+    """Everything the filter panel counts, for one filter: {'symptoms': {...}, 'boundaries':
+    {...}, 'statuses': ..., 'tags': ..., 'assignees': ..., 'systems': [...]}. Plain values, so
+    it can run on the background worker."""
+    out: dict[str, Any] = {"symptoms": symptom_counts(workbook, flt)}
+    for facet in FACETS:
+        if job is not None:
+            job.check()
+        out[facet] = facet_counts(workbook, facet, flt)
+    out["systems"] = known_systems(workbook)
+    return out
+
+
 def known_systems(workbook: Workbook) -> list[str]:
     """Systems that appear in any case (for the present/absent choices)."""
     from workbench.core.canonical import SYSTEMS
 
     seen: set[str] = set()
-    with workbook.engine.connect() as conn:
-        for (value,) in conn.execute(select(Case.systems_present).distinct()):
-            seen.update(s for s in (value or "").split(";") if s)
+    for value in system_combos(workbook):
+        seen.update(s for s in value.split(";") if s)
     return [s for s in SYSTEMS if s in seen] + sorted(seen - set(SYSTEMS))
 
 
@@ -297,6 +337,6 @@ def neighbours(ids: Sequence[int], case_id: int, step: int) -> int | None:
 
 __all__ = [
     "CLEAN", "UNASSIGNED", "PAGE_SIZE", "CaseFilter", "Column", "COLUMNS", "COLUMN_KEYS", "Sort",
-    "case_ids", "count_cases", "fetch_rows", "symptom_counts", "facet_counts", "known_systems",
+    "case_ids", "count_cases", "fetch_rows", "system_combos", "filter_counts", "FACETS", "symptom_counts", "facet_counts", "known_systems",
     "conditions", "ids_statement", "column",
 ]

@@ -1,0 +1,242 @@
+"""GUI speed on a big workbook: first rows, filter, sort, case detail. Prints numbers.
+
+    QT_QPA_PLATFORM=offscreen python benchmarks/bench_gui.py --returns 1000000
+
+The workbook is SYNTHESISED in bulk (cases, findings, source records, case links written with
+sqlite3 executemany), not built through demo generator + import + reconcile: at a million
+returns that path takes far longer than the window being measured, and the window only reads
+the case tables. The data has the demo month's shape: 3 records per case (portal, processor,
+ERP; some cases lack one), about 45 % of cases with findings across the eleven symptoms. The
+built workbook is cached in --cache-dir and reused.
+
+Targets (issue 5): first rows < 1 s, filter and sort < 0.3 s each, case detail < 0.05 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sqlite3
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+SYMPTOMS = ("missing_handoff", "timing_latency", "missing_disbursement", "id_linkage", "partial_receipt",
+            "amount_mismatch", "rounding", "duplicate_event", "period_cutoff", "manual_bypass", "stale_ticket")
+BOUNDARY = {
+    "missing_handoff": "portal -> ERP middleware", "timing_latency": "portal -> ERP middleware",
+    "missing_disbursement": "processor -> ERP posting", "id_linkage": "middleware -> ERP linkage",
+    "partial_receipt": "WMS -> portal -> ERP", "amount_mismatch": "processor -> ERP posting",
+    "rounding": "processor -> ERP posting", "duplicate_event": "processing queue",
+    "period_cutoff": "processor -> ERP posting", "manual_bypass": "middleware -> ERP linkage",
+    "stale_ticket": "support <- any",
+}
+STATUSES = ("open", "open", "open", "investigating", "waiting_on_it", "resolved")
+
+
+def _ts(dt: datetime) -> str:
+    return dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def build(path: Path, returns: int, seed: int = 1) -> None:
+    """Write `returns` cases with records and links into a fresh workbook at `path`."""
+    from workbench.core.store import open_workbook
+
+    if path.exists():
+        path.unlink()
+    wb = open_workbook(path)
+    wb.close()
+    rnd = random.Random(seed)
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=OFF")
+    start = datetime(2026, 10, 1, tzinfo=UTC)
+    now = _ts(datetime.now(UTC))
+    con.execute("INSERT INTO import_batches (id, file_name, sha256, size_bytes, system, profile, confidence, "
+                "rows_total, rows_loaded, rows_updated, rows_skipped, imported_by, imported_at) "
+                "VALUES (1, 'synthetic.csv', 'x', 0, 'portal', 'synthetic', 1.0, 0, 0, 0, 0, 'bench', ?)", (now,))
+    chunk = 50_000
+    rec_id = 0
+    for base in range(0, returns, chunk):
+        cases, findings, records, links = [], [], [], []
+        for i in range(base, min(base + chunk, returns)):
+            cid = i + 1
+            first = start + timedelta(seconds=rnd.randrange(31 * 86400))
+            amount = rnd.randrange(500, 50_000)
+            code = rnd.choice(SYMPTOMS) if rnd.random() < 0.45 else ""
+            systems = ["portal", "processor", "erp"]
+            if code == "missing_handoff":
+                systems = ["portal", "processor"]
+            elif code == "missing_disbursement":
+                systems = ["portal", "erp"]
+            erp_amount = amount - (rnd.choice((500, 750, 1000)) if code == "amount_mismatch" else
+                                   rnd.choice((1, 2, 3)) if code == "rounding" else 0)
+            ret, order, cust = f"{80000 + i}", f"#{100000 + i}", f"customer{i % 200_000}@example.com"
+            cases.append((cid, f"portal:{ret}", rnd.choice(STATUSES), None, code, 1 if code else 0,
+                          BOUNDARY.get(code), None, None, None, order, cust, "USD", amount,
+                          amount if "processor" in systems else None, erp_amount if "erp" in systems else None,
+                          amount, ";".join(systems), _ts(first), _ts(first + timedelta(hours=30)), "2026-10",
+                          f"loop-{ret} {order} re_{ret} cm{ret} {cust}", 1, 0, now, 1))
+            if code:
+                findings.append((cid, code, BOUNDARY[code], "fix", "ops", "process",
+                                 f"{code} between systems", "check the hand-off", ";".join(systems[1:]), "amount"))
+            for system in systems:
+                rec_id += 1
+                rid = {"portal": ret, "processor": f"re_{ret}", "erp": f"CM{ret}"}[system]
+                amt = {"portal": amount, "processor": amount, "erp": erp_amount}[system]
+                records.append((rec_id, 1, system, "synthetic", i + 2, rid, f"LOOP-{ret}", order, f"re_{ret}", cust,
+                                amt, "USD", "refunded", "closed", _ts(first), _ts(first + timedelta(hours=30)),
+                                json.dumps({"id": rid}), "h", 1, 1))
+                links.append((cid, rec_id, system, "anchor" if system == "portal" else "return_ref", 1.0, 0, 0))
+        con.executemany(
+            "INSERT INTO cases (id, case_key, status, assignee, symptoms, symptom_count, boundary, fix_type, scope,"
+            " cause, order_ref, customer, currency, portal_amount_minor, processor_amount_minor, erp_amount_minor,"
+            " amount_minor, systems_present, first_event_at, last_event_at, period, search_text, is_active,"
+            " source_changed, diagnosed_at, version) VALUES (" + ",".join("?" * 26) + ")", cases)
+        con.executemany(
+            "INSERT INTO findings (case_id, symptom, boundary, fix_type, scope, cause, evidence, steps, systems,"
+            " fields) VALUES (?,?,?,?,?,?,?,?,?,?)", findings)
+        con.executemany(
+            "INSERT INTO source_records (id, batch_id, system, profile, source_row, record_id, return_ref, order_ref,"
+            " refund_ref, customer, amount_minor, currency, stage, status_raw, occurred_at, updated_at, raw,"
+            " row_hash, version, is_current) VALUES (" + ",".join("?" * 20) + ")", records)
+        con.executemany(
+            "INSERT INTO case_links (case_id, record_id, system, rule, confidence, is_duplicate, is_override)"
+            " VALUES (?,?,?,?,?,?,?)", links)
+        con.commit()
+        print(f"  built {min(base + chunk, returns):,} cases", file=sys.stderr)
+    con.execute("ANALYZE")
+    con.commit()
+    con.close()
+
+
+def _settle(app, window) -> None:
+    """Let deferred work finish (detail load, counts on the worker) outside the timings."""
+    while True:
+        app.processEvents()
+        task = window._counts_task
+        if task is None or task.is_finished:
+            app.processEvents()
+            return
+        time.sleep(0.005)
+
+
+def _rows_shown(window) -> None:
+    """Paint the table now: the visible rows are fetched and drawn (as the user sees them)."""
+    window.table.viewport().repaint()
+
+
+def _timed(fn, app, window, repeat: int = 1) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        _settle(app, window)
+        t0 = time.perf_counter()
+        fn()
+        _rows_shown(window)
+        out.append(time.perf_counter() - t0)
+    _settle(app, window)
+    return out
+
+
+def measure(path: Path) -> dict[str, float]:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from workbench.core.queries.case_list import CaseFilter
+    from workbench.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    settings_file = path.with_suffix(".bench.ini")
+    settings_file.unlink(missing_ok=True)
+    results: dict[str, float] = {}
+
+    t0 = time.perf_counter()
+    window = MainWindow(QSettings(str(settings_file), QSettings.Format.IniFormat))
+    window.resize(1400, 860)
+    window.show()
+    window.open_workbook(path, create=False)
+    _rows_shown(window)
+    assert window.model.rowCount() > 0 and window.model.is_cached(window.model.case_id(0))
+    results["first rows shown after opening (s)"] = time.perf_counter() - t0
+    results["  of which the id query + model reset (s)"] = window.last_refresh_seconds
+    t1 = time.perf_counter()
+    _settle(app, window)
+    results["then: counts (GROUP BY, on the worker) + first detail (s)"] = time.perf_counter() - t1
+
+    def apply(flt: CaseFilter):
+        return lambda: window._filter_changed(flt)
+
+    med = statistics.median
+    results["filter: symptom = rounding (s)"] = med(_timed(apply(CaseFilter(symptoms=("rounding",))), app, window, 3))
+    results["filter: boundary + status (s)"] = med(_timed(apply(
+        CaseFilter(boundaries=("processor -> ERP posting",), statuses=("open",))), app, window, 3))
+    results["filter: ERP record absent (s)"] = med(_timed(apply(CaseFilter(systems_absent=("erp",))), app, window, 3))
+    results["filter: text search 'customer1234@' (s)"] = med(_timed(apply(CaseFilter(text="customer1234@")), app, window, 3))
+    results["filter: amount 100.00-120.00 (s)"] = med(_timed(apply(
+        CaseFilter(amount_min_minor=10_000, amount_max_minor=12_000)), app, window, 3))
+    results["filter: none (all cases) (s)"] = med(_timed(apply(CaseFilter()), app, window, 3))
+    t1 = time.perf_counter()
+    window.refresh_counts()
+    _settle(app, window)
+    results["filter-panel counts, all cases (s)"] = time.perf_counter() - t1
+
+    def sort(key: str, desc: bool):
+        return lambda: window._sort_requested(key, desc)
+
+    window._filter_changed(CaseFilter(symptoms=("rounding",)))
+    results["sort filtered list by amount desc (s)"] = med(_timed(sort("amount_minor", True), app, window, 3))
+    window._filter_changed(CaseFilter())
+    results["sort all cases by amount desc (s)"] = med(_timed(sort("amount_minor", True), app, window, 3))
+    results["sort all cases by first event (s)"] = med(_timed(sort("first_event_at", False), app, window, 3))
+    results["sort all cases by customer (no index) (s)"] = med(_timed(sort("customer", False), app, window, 3))
+    _settle(app, window)
+
+    rows = window.model.rowCount()
+    picks = [rows // 7, rows // 3, rows // 2, rows - 5, 10]
+    detail_times = _timed_details(window, app, picks)
+    results["case detail shown, median of 5 (s)"] = statistics.median(detail_times)
+    results["case detail shown, max of 5 (s)"] = max(detail_times)
+    window.close()
+    return results
+
+
+def _timed_details(window, app, rows: list[int]) -> list[float]:
+    out = []
+    for row in rows:
+        case_id = window.model.case_id(row)
+        t0 = time.perf_counter()
+        window.detail.show_case(case_id)      # what a selection change triggers
+        window.detail.repaint()
+        out.append(time.perf_counter() - t0)
+        assert window.detail.current_case_id() == case_id
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--returns", type=int, default=1_000_000)
+    parser.add_argument("--cache-dir", default=os.environ.get("TMPDIR", "/tmp"))
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args(argv)
+    Path(args.cache_dir).mkdir(parents=True, exist_ok=True)
+    path = Path(args.cache_dir) / f"bench_gui_{args.returns}.rwb"
+    if args.rebuild or not path.exists():
+        t0 = time.perf_counter()
+        build(path, args.returns)
+        print(f"built synthetic workbook {path} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    results = measure(path)
+    print(f"bench_gui: {args.returns:,} returns (synthetic workbook, SQLite) on {os.cpu_count()} cores")
+    for name, value in results.items():
+        print(f"  {name:<58} {value:8.3f}")
+    print("  targets: first rows < 1 s; filter, sort < 0.3 s; detail < 0.05 s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
