@@ -84,9 +84,31 @@ def _empty_target(conn: Connection) -> None:
             conn.execute(delete(table))
 
 
+def _sqlite_executemany(conn: Connection, table: Table, names: list[str], rows: list) -> None:
+    """Driver-level executemany with the columns' own bind processors (what Core would bind),
+    without building a dict per row: about twice as fast as Core insert() for big tables."""
+    dialect = conn.dialect
+    processors = [(i, p) for i, p in enumerate(
+        table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names) if p is not None]
+    if processors:
+        converted = []
+        for row in rows:
+            row = list(row)
+            for i, proc in processors:
+                row[i] = proc(row[i])
+            converted.append(tuple(row))
+        rows = converted
+    quote = dialect.identifier_preparer.quote
+    statement = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+                 f"VALUES ({', '.join('?' for _ in names)})")
+    conn.exec_driver_sql(statement, rows)
+
+
 def _write(conn: Connection, table: Table, names: list[str], rows: list) -> None:
     if conn.dialect.name == "postgresql":
         postgres.copy_rows(conn, table, rows, names)
+    elif conn.dialect.name == "sqlite" and conn.dialect.paramstyle == "qmark":
+        _sqlite_executemany(conn, table, names, rows)
     else:
         conn.execute(insert(table), [dict(zip(names, row)) for row in rows])
 
