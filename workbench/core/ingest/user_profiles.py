@@ -161,6 +161,9 @@ def make_profile(name: str, system: str, mapping: dict[str, str], *, base: Profi
     """A user profile from a confirmed mapping, starting from `base` (its stages, sign, zone)."""
     if system not in SYSTEMS:
         raise ProfileError(f"system {system!r} is not one of {', '.join(SYSTEMS)}")
+    unknown = [r for r in mapping if r not in ROLES]
+    if unknown:
+        raise ProfileError(f"unknown role {unknown[0]!r} (expected one of {', '.join(ROLES)})")
     if "record_id" not in mapping or not mapping["record_id"]:
         raise ProfileError("the mapping must name the record id column (record_id=...)")
     start = get_profile(base) if base is not None else Profile(
