@@ -61,11 +61,15 @@ def normalise_field(name: str) -> str:
     return _SYNONYMS.get(key, key)
 
 
+_MISSING_SYMPTOMS = ("missing_handoff", "missing_disbursement")
+
+
 def missing_parts(detail: CaseDetail, system: str) -> tuple[str, str]:
     """(boundary, what it should have done) for an absent record of `system`."""
     boundary, should = MISSING_HANDOFF.get(system, ("the source export", "delivered it"))
     for finding in detail.findings:
-        if system in finding.systems and finding.boundary:
+        named = system in finding.systems and finding.boundary
+        if named and (system not in MISSING_HANDOFF or finding.symptom in _MISSING_SYMPTOMS):
             boundary = finding.boundary
             break
     return boundary, should
@@ -135,7 +139,14 @@ def _duration(seconds: float) -> str:
     return f"{sign}{minutes} min"
 
 
+_FLOW = {"portal": 0, "processor": 1, "erp": 2}
+
+
 def explain_amount(detail: CaseDetail, rec: RecordView, ref: RecordView) -> str:
+    """Downstream vs upstream ('ERP 84.99 vs Portal 99.99: -15.00 (15 % restocking fee)'),
+    whichever of the two cells is asked about, so a fee reads the same from both sides."""
+    if _FLOW.get(rec.system, 3) < _FLOW.get(ref.system, 3):
+        rec, ref = ref, rec
     me, them = system_label(rec.system), system_label(ref.system)
     if rec.amount_minor is None or ref.amount_minor is None:
         return f"{me} amount {format_money(rec.amount_minor, rec.currency) or 'blank'} vs {them} " \
@@ -225,8 +236,11 @@ def explain_cell(detail: CaseDetail, field: str, rec: RecordView | None, system:
                 lines.append(f"{system_label(rec.system)} {rec.stage or '-'} ({rec.status_raw or 'no status'}) vs "
                              f"{system_label(ref.system)} {ref.stage or '-'} ({ref.status_raw or 'no status'})")
             elif field in ("return_ref", "order_ref", "refund_ref", "record_id", "customer"):
+                theirs = getattr(ref, field)
+                if theirs is None and field == "return_ref" and ref.system == "portal":
+                    theirs = ref.record_id          # the portal's own id is the return id
                 lines.append(f"{system_label(rec.system)} {field.replace('_', ' ')} "
-                             f"{getattr(rec, field)!r} vs {system_label(ref.system)} {getattr(ref, field)!r}")
+                             f"{getattr(rec, field)!r} vs {system_label(ref.system)} {theirs!r}")
         if field in ("link", "return_ref", "order_ref", "refund_ref", "repaired") and rec.repaired:
             lines.append(f"Linked by {rec.link_rule} ({rec.link_confidence:.0%}) through a repaired "
                          f"reference: {rec.repaired}")
