@@ -71,8 +71,11 @@ class PgServer:
             raise RuntimeError(f"{tool} failed ({proc.returncode}): {proc.stderr.strip()} {log}")
 
     def start(self) -> "PgServer":
-        self.base = Path(tempfile.mkdtemp(prefix="workbench-pg-"))
-        if os.geteuid() == 0:
+        as_root = os.geteuid() == 0
+        # as root the server runs as `postgres`, which must reach the directory: use /tmp
+        # itself rather than a $TMPDIR that may sit under /root
+        self.base = Path(tempfile.mkdtemp(prefix="workbench-pg-", dir="/tmp" if as_root else None))
+        if as_root:
             self._run_as = "postgres"
             entry = pwd.getpwnam(self._run_as)  # KeyError: no postgres user -> package missing
             os.chown(self.base, entry.pw_uid, entry.pw_gid)
