@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QTextBrowser
 
 from workbench.core.money import format_money
 from workbench.core.queries.case_detail import CaseDetail, system_label
+from workbench.ui.detail.divergence import FIELDS, normalise_field
 
 SCOPE_LABELS = {"ops": "ops team can fix", "it": "needs IT"}
 
@@ -26,7 +27,8 @@ def diagnosis_html(detail: CaseDetail | None) -> str:
         if f.systems:
             cells = ", ".join(system_label(s) for s in f.systems)
             if f.fields:
-                cells += " - " + ", ".join(f.fields)
+                labels = dict(FIELDS)
+                cells += " - " + ", ".join(labels.get(normalise_field(x), x) for x in f.fields)
             rows.append(("Cells", cells))
         if f.window_closes_local:
             rows.append(("Window closes", f"{f.window_closes_local} ({detail.timezone})"))
