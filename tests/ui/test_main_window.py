@@ -75,6 +75,7 @@ def test_filter_by_symptom_uses_counts_from_sql(make_window, filled, qtbot):
     item = window.filter_panel.symptoms.item_for("rounding")
     assert item.text() == "rounding (4)"
     assert window.filter_panel.symptoms.item_for(CLEAN).text() == "clean (no findings) (8)"
+    assert window.filter_panel.symptoms.item_for("stale_ticket").text() == "stale ticket (0)"
     with qtbot.waitSignal(window.casesRefreshed) as blocker:
         item.setCheckState(Qt.CheckState.Checked)
     assert blocker.args == [4]

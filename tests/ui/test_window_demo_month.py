@@ -17,10 +17,28 @@ from workbench.ui.workbook_ops import demo_files
 
 pytest.importorskip("workbench.core.reconcile", reason="reconcile (issue 4) has not landed")
 pytest.importorskip("workbench.core.ingest", reason="ingest (issue 3) has not landed")
-if not demo_files():
-    pytest.skip("the bundled demo month (resources/demo) is missing", allow_module_level=True)
 
 TIMEOUT = 120_000
+
+
+@pytest.fixture(scope="session")
+def generated_month(tmp_path_factory):
+    from workbench.core.demo import generate_demo
+
+    out = tmp_path_factory.mktemp("demo")
+    generate_demo(out, returns=200, seed=3)
+    return out
+
+
+@pytest.fixture(autouse=True)
+def demo_month(generated_month, monkeypatch):
+    """The bundled month in resources/demo when it is there; else one generated the same way
+    (the start page reads `paths.demo_dir()`, patched to point at it)."""
+    if not demo_files():
+        monkeypatch.setattr("workbench.paths.demo_dir", lambda: generated_month)
+    files = demo_files()
+    assert len(files) == 4
+    return files
 
 
 @pytest.fixture

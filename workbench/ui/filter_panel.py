@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from workbench.core.canonical import SYSTEM_LABELS, SYSTEMS
 from workbench.core.money import to_minor
 from workbench.core.queries.case_list import CLEAN, UNASSIGNED, CaseFilter
-from workbench.core.store.models import CASE_STATUSES
+from workbench.core.store.models import CASE_STATUSES, SYMPTOMS
 from workbench.core.timeutil import zone
 
 _VALUE = Qt.ItemDataRole.UserRole
@@ -217,7 +217,8 @@ class FilterPanel(QWidget):
 
     def set_counts(self, symptoms: dict[str, int], facets: dict[str, dict[str, int]]) -> None:
         """Counts from SQL GROUP BY (case_list.symptom_counts / facet_counts)."""
-        rows = [(code, _pretty(code), n) for code, n in sorted(symptoms.items(), key=lambda kv: (-kv[1], kv[0]))
+        every = {code: 0 for code in SYMPTOMS} | symptoms     # all codes listed, absent ones as 0
+        rows = [(code, _pretty(code), n) for code, n in sorted(every.items(), key=lambda kv: (-kv[1], kv[0]))
                 if code != CLEAN]
         rows.append((CLEAN, "clean (no findings)", symptoms.get(CLEAN, 0)))
         self.symptoms.set_values(self._keep_checked(self.symptoms, rows))
