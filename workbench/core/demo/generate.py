@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from workbench.core.demo.layouts import HEADERS, file_name
+from workbench.core.demo.layouts import FREE_TEXT, HEADERS, file_name
 from workbench.core.demo.patterns import write_patterns
 from workbench.core.demo.plan import Plan, build_plan
 from workbench.core.demo.tables import loop_table, netsuite_table, stripe_table, zendesk_table
@@ -61,7 +61,7 @@ def generate_demo(out_dir, returns: int = 500, seed: int = 1, months: int = 1, s
         _write_months(plan, system, cols, times, out, csv_only, per_month, result.counts)
     job.check()
     cols, _ = truth_columns(plan)
-    write_csv(result.truth, TRUTH_HEADER, cols)
+    write_csv(result.truth, TRUTH_HEADER, cols, free_text=())
     result.counts["truth.csv"] = len(cols["truth_id"])
     result.patterns = write_patterns(plan, out / "patterns.json")
     result.files = [f for p in plan.periods for f in per_month[p]]
@@ -80,6 +80,6 @@ def _write_months(plan: Plan, system: str, cols: dict, times: np.ndarray, out: P
         if path.suffix == ".xlsx":
             write_xlsx(path, header, part, numeric={"Internal ID": "int", "Amount": "money"})
         else:
-            write_csv(path, header, part)
+            write_csv(path, header, part, free_text=FREE_TEXT)
         per_month[period].append(path)
         counts[path.name] = len(rows)

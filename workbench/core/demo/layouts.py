@@ -16,6 +16,10 @@ ZENDESK_HEADER = ["Summation column", "Id", "Requester", "Requester email", "Sub
                   "Status", "Priority", "Via", "Ticket type", "Created at", "Updated at", "Solved at",
                   "Order Number [txt]", "Return ID [txt]"]
 
+# columns whose text can hold commas or quotes (names, descriptions, memos, subjects)
+FREE_TEXT = ("customer", "Description", "Memo", "Customer", "Status", "Subject", "Requester",
+             "Reference No.", "Tags")
+
 HEADERS = {"loop": LOOP_HEADER, "stripe": STRIPE_HEADER, "netsuite": NETSUITE_HEADER,
            "zendesk": ZENDESK_HEADER}
 

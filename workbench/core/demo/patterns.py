@@ -9,6 +9,7 @@ verdict (integration | process), whether it is structural (> 2 % of returns in a
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 from workbench.core.demo import rates as R
@@ -77,7 +78,7 @@ def write_patterns(plan: Plan, path: Path) -> Path:
     doc = {
         "months": list(plan.periods),
         "business_timezone": plan.tz,
-        "as_of": plan.as_of,
+        "as_of": datetime.fromtimestamp(plan.as_of, UTC).isoformat(),
         "structural_threshold_pct": 2,
         "patterns": planted_patterns(plan),
         "note": ("single-month demo: symptoms planted at diagnosis-test rates, no cross-month "

@@ -96,12 +96,34 @@ def _uniform(rng, n, low, high) -> np.ndarray:
     return (low + rng.random(n) * (high - low)).astype(np.int64)
 
 
-def _amounts(rng, n) -> np.ndarray:
+def _amounts(rng, n, any_cents: bool = False) -> np.ndarray:
     dollars = np.clip(np.exp(rng.normal(np.log(62.0), 0.75, n)), 8.0, 900.0)
     cents = (dollars * 100).astype(np.int64)
     # many prices end in .99 / .00 / .50, the rest are any cents
     ending = rng.choice([99, 0, 50, -1], size=n, p=[0.45, 0.15, 0.1, 0.3])
+    if any_cents:
+        ending[:] = -1
     return np.where(ending >= 0, (cents // 100) * 100 + ending, cents).clip(800)
+
+
+def _spread(rng, candidates: np.ndarray, rate: float) -> np.ndarray:
+    """Indices of about `rate` of all rows, evenly spaced in row (= time) order, each moved to
+    the next candidate row; a random phase keeps seeds apart."""
+    n = len(candidates)
+    if rate <= 0 or not candidates.any():
+        return np.zeros(0, np.int64)
+    step = 1.0 / rate
+    picks = (rng.random() * step + np.arange(0, n, step)).astype(np.int64)
+    picks = picks[picks < n]
+    cand = np.flatnonzero(candidates)
+    pos = np.searchsorted(cand, picks)
+    return np.unique(cand[pos[pos < len(cand)]])
+
+
+def _spread_times(rng, k: int, first: int, last: int) -> np.ndarray:
+    """k instants evenly spread over [first, last) with jitter within each slot."""
+    slot = (last - first) / max(k, 1)
+    return (first + (np.arange(k) + rng.random(k)) * slot).astype(np.int64)
 
 
 def fee_options(amount: np.ndarray) -> np.ndarray:
@@ -142,9 +164,15 @@ def build_plan(n_per_month: int, months: int, start: str, seed: int, tz: str) ->
     eligible = ~exchange & ~cancelled
 
     # --- roles ------------------------------------------------------------------------------
-    codes = np.array([R.HEALTHY, *rates.roles.keys()])
-    probs = np.array([1.0 - sum(rates.roles.values()), *rates.roles.values()])
-    role = np.where(eligible, rng.choice(codes, size=n, p=probs), R.HEALTHY).astype(np.int8)
+    if insights:
+        # evenly spread through time, so no 30-day window sees a chance cluster
+        role = np.zeros(n, np.int8)
+        for code, rate in rates.roles.items():
+            role[_spread(rng, eligible & (role == R.HEALTHY), rate)] = code
+    else:
+        codes = np.array([R.HEALTHY, *rates.roles.keys()])
+        probs = np.array([1.0 - sum(rates.roles.values()), *rates.roles.values()])
+        role = np.where(eligible, rng.choice(codes, size=n, p=probs), R.HEALTHY).astype(np.int8)
     spike = np.zeros(n, bool)
     if insights:
         lo, hi = rates.extra["spike_days"]
@@ -181,7 +209,7 @@ def build_plan(n_per_month: int, months: int, start: str, seed: int, tz: str) ->
 
     # --- ERP credit memo --------------------------------------------------------------------
     if rates.erp_after_processor:
-        erp_t = np.where(proc_t != NONE, proc_t + _uniform(rng, n, 15 * 60, 4 * HOUR),
+        erp_t = np.where(proc_t != NONE, proc_t + _uniform(rng, n, 10 * 60, 2 * HOUR),
                          approved + _uniform(rng, n, HOUR, 30 * HOUR))
     else:
         erp_t = approved + (HOUR + np.minimum(rng.gamma(2.0, 9 * HOUR, n), 59 * HOUR)).astype(np.int64)
@@ -205,10 +233,15 @@ def build_plan(n_per_month: int, months: int, start: str, seed: int, tz: str) ->
                                                   * rates.extra["connector_clean_share"])
         conn[clean] = CONN_230
     ref_kind = np.zeros(n, np.int8)
-    drift = (erp_t != NONE) & (rng.random(n) < rates.drift)
     if insights:
-        drift &= role != R.CONNECTOR_FAULT
+        drift = np.zeros(n, bool)
+        drift[_spread(rng, (erp_t != NONE) & (role != R.CONNECTOR_FAULT), rates.drift)] = True
+    else:
+        drift = (erp_t != NONE) & (rng.random(n) < rates.drift)
     ref_kind[drift] = rng.integers(1, len(REF_KINDS), drift.sum())
+    # a blank reference is linkable only by customer + amount + time: keep its amount exact
+    amount_roles = np.isin(role, (R.PARTIAL, R.MISMATCH, R.ROUNDING, R.CONNECTOR_FAULT))
+    ref_kind[(ref_kind == REF_BLANK) & amount_roles] = REF_NO_PREFIX
     memo_re = (rng.random(n) < 0.6) & (ref_kind != REF_BLANK)
 
     # --- tickets ----------------------------------------------------------------------------
@@ -336,6 +369,8 @@ def _cut_off_at_as_of(rng, plan: Plan) -> None:
     plan.tk_status[new] = TK_NEW
     closed = has & (plan.tk_solved != NONE) & (plan.tk_solved < t - 4 * DAY)
     plan.tk_status[closed] = TK_CLOSED
+    # a memo can only quote a Stripe refund that exists and came first
+    plan.memo_re &= (plan.proc_t != NONE) & (plan.proc_t <= plan.erp_t)
     plan.tk_updated[~has] = NONE
     plan.tk_solved[~has] = NONE
     # portal state: refunded (closed) once the refund is recorded, else open (approved)
@@ -355,10 +390,12 @@ def _extras(rng, plan: Plan, rates: R.Rates, n_per_month: int, pool: int) -> Non
     first, last = int(plan.bounds[0]), plan.as_of - HOUR
 
     def times(k):
+        if plan.insights:
+            return floor_minute(_spread_times(rng, k, first, last))
         return floor_minute(_uniform(rng, k, first, last))
 
     k = max(1, round(n * rates.manual_processor))
-    plan.mp_t, plan.mp_amount = times(k), _amounts(rng, k)
+    plan.mp_t, plan.mp_amount = times(k), _amounts(rng, k, any_cents=True)
     k = max(1, round(n * rates.manual_erp))
     me_t, me_amount = times(k), _amounts(rng, k)
     me_agent = rng.integers(1 if plan.insights else 0, 6, k)
@@ -366,18 +403,19 @@ def _extras(rng, plan: Plan, rates: R.Rates, n_per_month: int, pool: int) -> Non
     if plan.insights:
         kj = round(n_per_month * rates.extra["jdoe_manual_under_50"])
         month = np.repeat(np.arange(months), kj)
-        jt = plan.bounds[month] + (rng.random(len(month)) * (plan.bounds[month + 1] - plan.bounds[month])).astype(np.int64)
+        jt = np.concatenate([_spread_times(rng, kj, int(plan.bounds[m]), int(plan.bounds[m + 1]))
+                             for m in range(months)])
         me_t = np.concatenate([me_t, floor_minute(np.minimum(jt, last))])
         me_amount = np.concatenate([me_amount, rng.integers(800, 5000, len(month))])
         me_agent = np.concatenate([me_agent, np.zeros(len(month), np.int64)])
         jdoe = np.concatenate([jdoe, np.ones(len(month), bool)])
-    plan.me_t = avoid_ambiguous(me_t, plan.tz)
+    plan.me_t = np.minimum(avoid_ambiguous(me_t, plan.tz), plan.as_of)
     plan.me_amount, plan.me_agent, plan.me_jdoe_pattern = me_amount, me_agent, jdoe
     plan.me_cust = pool + np.arange(len(me_t))
     plan.me_channel = np.where(jdoe | (rng.random(len(me_t)) < 0.6), 1, 0)
     k = max(1, round(n * rates.orphan_erp))
-    plan.or_t = avoid_ambiguous(times(k), plan.tz)
-    plan.or_amount = _amounts(rng, k)
+    plan.or_t = np.minimum(avoid_ambiguous(times(k), plan.tz), plan.as_of)
+    plan.or_amount = _amounts(rng, k, any_cents=True)
     plan.or_rid = plan.rid.max() + 2 * rng.integers(5, 5000, k)
     plan.or_cust = pool + len(me_t) + np.arange(k)
 

@@ -39,17 +39,17 @@ class Rates:
 
 DIAGNOSIS = Rates(
     roles={MISSING_HANDOFF: 0.045, MISSING_DISBURSEMENT: 0.04, PARTIAL: 0.045, MISMATCH: 0.04,
-           ROUNDING: 0.035, PROC_DUP: 0.025, ERP_DUP: 0.015, CUTOFF: 0.03, STALE: 0.055,
+           ROUNDING: 0.035, PROC_DUP: 0.025, ERP_DUP: 0.015, CUTOFF: 0.03, STALE: 0.065,
            LATENCY: 0.025},
     drift=0.07, manual_processor=0.015, manual_erp=0.02, orphan_erp=0.01,
 )
 
 INSIGHTS = Rates(
-    roles={MISSING_HANDOFF: 0.004, MISSING_DISBURSEMENT: 0.005, PARTIAL: 0.006, MISMATCH: 0.002,
+    roles={MISSING_HANDOFF: 0.005, MISSING_DISBURSEMENT: 0.005, PARTIAL: 0.006, MISMATCH: 0.002,
            ROUNDING: 0.006, PROC_DUP: 0.004, ERP_DUP: 0.002, CUTOFF: 0.004, STALE: 0.006,
-           CONNECTOR_FAULT: 0.012},
-    drift=0.006, manual_processor=0.0015, manual_erp=0.002, orphan_erp=0.001,
+           CONNECTOR_FAULT: 0.01},
+    drift=0.006, manual_processor=0.0015, manual_erp=0.0015, orphan_erp=0.001,
     as_of_after_end_hours=48, erp_after_processor=True,
-    extra={"jdoe_manual_under_50": 0.01, "spike_missing_handoff": 0.12,
+    extra={"jdoe_manual_under_50": 0.006, "spike_missing_handoff": 0.12,
            "spike_days": (4, 19), "connector_clean_share": 0.12},
 )

@@ -102,7 +102,7 @@ def stripe_table(plan: Plan, rng) -> tuple[dict, np.ndarray]:
     nref = len(t)
     # non-refund rows: charges on new orders, one payout a day, a monthly Radar fee
     first, last = int(plan.bounds[0]), plan.as_of - HOUR
-    kc = max(5, plan.n * 3 // 10)
+    kc = max(5, plan.n // 10)
     ct = np.sort(first + (rng.random(kc) * (last - first)).astype(np.int64))
     ct -= ct % 60
     camount = (np.clip(np.exp(rng.normal(np.log(80.0), 0.7, kc)), 5, 2000) * 100).astype(np.int64)

@@ -71,13 +71,18 @@ def random_ids(rng: np.random.Generator, n: int, prefix: str, length: int = 24) 
 
 def _csv_cell(col: pa.Array) -> pa.Array:
     col = pc.fill_null(s(col), "")
-    needs = pc.match_substring_regex(col, r'[",\r\n]')
+    needs = pc.or_(pc.match_substring(col, ","), pc.match_substring(col, '"'))
+    needs = pc.or_(needs, pc.match_substring(col, "\n"))
     quoted = join('"', pc.replace_substring(col, '"', '""'), '"')
     return pc.if_else(needs, quoted, col)
 
 
-def write_csv(path: Path, header: list[str], columns: dict[str, pa.Array], bom: bool = False) -> None:
-    """RFC 4180 CSV with minimal quoting (only cells with commas, quotes or newlines)."""
+def write_csv(path: Path, header: list[str], columns: dict[str, pa.Array], bom: bool = False,
+              free_text: tuple[str, ...] | None = None) -> None:
+    """RFC 4180 CSV with minimal quoting (only cells with commas, quotes or newlines).
+
+    `free_text` names the columns that may need quoting (None: check every column); the
+    others hold ids, numbers, codes and times the generator made, which never do."""
     missing = [h for h in header if h not in columns]
     if missing:
         raise ValueError(f"{path.name}: no data for columns {missing}")
@@ -89,7 +94,8 @@ def write_csv(path: Path, header: list[str], columns: dict[str, pa.Array], bom: 
         out.write(head.encode("utf-8"))
         step = 250_000
         for start in range(0, n, step):
-            cells = [_csv_cell(columns[h].slice(start, step)) for h in header]
+            cells = [_csv_cell(columns[h].slice(start, step)) if free_text is None or h in free_text
+                     else pc.fill_null(s(columns[h].slice(start, step)), "") for h in header]
             lines = pc.binary_join_element_wise(*cells, ",")
             lines = pc.binary_join_element_wise(lines, "\n", "")
             out.write(_concat_bytes(lines))

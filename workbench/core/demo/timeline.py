@@ -7,6 +7,7 @@ Local (business-zone) wall times are computed column-wise with pandas.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -51,19 +52,44 @@ def period_index(utc_seconds: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     return np.searchsorted(bounds, np.asarray(utc_seconds, dtype=np.int64), side="right") - 1
 
 
+@lru_cache(maxsize=32)
+def _folds(tz: str, first: int, last: int) -> list[tuple[int, int]]:
+    """UTC intervals whose business-zone wall time is repeated (clocks turned back)."""
+    start = first - first % HOUR - 2 * DAY
+    grid = np.arange(start, last + 2 * DAY, HOUR // 4, dtype=np.int64)
+    idx = pd.to_datetime(grid, unit="s", utc=True).tz_convert(tz)
+    offset = np.asarray((idx.tz_localize(None) - idx.tz_convert(None)).total_seconds(), dtype=np.int64)
+    folds = []
+    for i in np.flatnonzero(np.diff(offset) < 0):
+        back = int(offset[i] - offset[i + 1])
+        lo, hi = grid[i], grid[i + 1]
+        for probe in range(int(lo), int(hi) + 1, 60):      # the exact minute of the change
+            if (pd.Timestamp(probe, unit="s", tz="UTC").tz_convert(tz).utcoffset().total_seconds()
+                    == offset[i + 1]):
+                folds.append((probe - back, probe + back))
+                break
+    return folds
+
+
 def ambiguous_local(utc_seconds: np.ndarray, tz: str) -> np.ndarray:
     """True where the instant's business-zone wall time is ambiguous (the repeated DST hour),
     so a file writing wall times without an offset could not say which instant it was."""
-    local = pd.DatetimeIndex(local_naive(utc_seconds, tz))
-    back = local.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-    return np.asarray(back.isna())
+    t = np.asarray(utc_seconds, dtype=np.int64)
+    out = np.zeros(len(t), bool)
+    real = t[t > 0]
+    if len(real) == 0:
+        return out
+    # whole months around the data, so the cached fold list is shared between calls
+    for lo, hi in _folds(tz, int(real.min()) // (32 * DAY) * (32 * DAY), (int(real.max()) // (32 * DAY) + 1) * (32 * DAY)):
+        out |= (t >= lo) & (t < hi)
+    return out
 
 
 def avoid_ambiguous(utc_seconds: np.ndarray, tz: str) -> np.ndarray:
     """Move instants out of the repeated DST hour (by whole hours, later), keep -1 as is."""
     t = np.asarray(utc_seconds, dtype=np.int64).copy()
     for _ in range(3):
-        bad = (t != NONE) & ambiguous_local(np.where(t == NONE, 0, t), tz)
+        bad = (t != NONE) & ambiguous_local(t, tz)
         if not bad.any():
             break
         t[bad] += HOUR

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 
 def write_xlsx(path: Path, header: list[str], columns: dict[str, pa.Array],
@@ -20,15 +21,17 @@ def write_xlsx(path: Path, header: list[str], columns: dict[str, pa.Array],
     data = [columns[h].to_pylist() for h in header]
     kinds = [numeric.get(h) for h in header]
     for row in zip(*data):
-        ws.append([_cell(v, k) for v, k in zip(row, kinds)])
+        ws.append([_cell(ws, v, k) for v, k in zip(row, kinds)])
     book.save(path)
 
 
-def _cell(value, kind):
+def _cell(ws, value, kind):
     if value is None or value == "":
         return None
     if kind == "int":
         return int(value)
     if kind == "money":
-        return Decimal(value)
+        cell = WriteOnlyCell(ws, value=Decimal(value))
+        cell.number_format = "#,##0.00"
+        return cell
     return value
