@@ -173,3 +173,11 @@ def test_log_from_another_workbook_is_flagged_with_db(workbook, worked, tmp_path
     assert verify_log(out).ok       # on its own the file is intact
     other.close()
     assert casework.check_integrity(workbook).ok
+
+
+@pytest.mark.parametrize("ext", ["csv", "xlsx", "json"])
+def test_empty_tables_verify(workbook, tmp_path, ext):
+    out = tmp_path / f"empty.{ext}"
+    result = export_log(workbook, out)
+    assert result.cases == 0 and result.audit_events == 0
+    assert verify_log(out).ok, verify_log(out).problems

@@ -116,7 +116,9 @@ def read_json(path: Path) -> ReadLog:
         log.notes.append("no manifest object: the manifest was removed")
     for table, rows in (doc.get("tables") or {}).items():
         rows = rows if isinstance(rows, list) else []
-        header = list(rows[0].keys()) if rows and isinstance(rows[0], dict) else []
+        header = list(dict.fromkeys(k for r in rows if isinstance(r, dict) for k in r))
+        if not rows and log.manifest:   # an empty table has no keys to read its columns from
+            header = list(((log.manifest.get("tables") or {}).get(table) or {}).get("columns", []))
         log.tables[table] = (header, [(i, r if isinstance(r, dict) else {}) for i, r in enumerate(rows, start=1)])
     return log
 
