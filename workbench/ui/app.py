@@ -32,12 +32,13 @@ def _last_workbook(window) -> str | None:
     return None
 
 
-def run_app(db: str | None = None, demo: bool = False, quit_after: float | None = None) -> int:
-    app = make_app()
+def start_window(db: str | None = None, demo: bool = False, qsettings=None):
+    """Create and show the main window on the right workbook (see the module docstring)."""
     from workbench.ui.main_window import MainWindow, app_icon
 
+    app = make_app()
     app.setWindowIcon(app_icon())
-    window = MainWindow()
+    window = MainWindow(qsettings)
     window.show()
     if db:
         window.open_workbook(db)
@@ -47,6 +48,12 @@ def run_app(db: str | None = None, demo: bool = False, quit_after: float | None 
         last = _last_workbook(window)
         if last:
             window.open_workbook(last, create=False)
+    return window
+
+
+def run_app(db: str | None = None, demo: bool = False, quit_after: float | None = None) -> int:
+    app = make_app()
+    window = start_window(db, demo)
     if quit_after is not None:
         QTimer.singleShot(int(quit_after * 1000), window.close)
     return app.exec()
