@@ -138,3 +138,14 @@ def test_every_record_is_in_exactly_one_case_and_orphans_chain_together():
     assert len(res.links) == 4 and res.links["rid"].is_unique
     assert links.loc[20, "anchor"] == 10 and links.loc[30, "anchor"] == 10
     assert links.loc[31, "anchor"] == 31
+
+
+def test_blank_reference_duplicate_joins_its_twin_as_a_duplicate():
+    rows = [portal(1, "84213", "#1001", 2999, customer="g@x.com"),
+            proc(10, "re_A", "84213", 2999),
+            erp(20, "CM1", None, 2999, at="2026-10-04T16:31:00Z", customer="g@x.com"),
+            erp(21, "CM2", None, 2999, at="2026-10-04T18:37:00Z", customer="g@x.com")]
+    links = by_rid(link_records(records_frame(rows)))
+    assert links.loc[20, "anchor"] == 1 and not links.loc[20, "is_duplicate"]
+    assert links.loc[21, "anchor"] == 1 and links.loc[21, "is_duplicate"]
+    assert links.loc[21, "rule"] == "fallback"

@@ -273,6 +273,38 @@ class _Linker:
             if settle:
                 self.settle(system)
 
+    def duplicate_sweep(self, system: str) -> None:
+        """Records left over that repeat a case's live record of the same system (same reference,
+        or both blank and the same customer; same amount; within the duplicate window) are
+        linked to that case as duplicates: a retried event whose twin won the one-to-one match."""
+        u = self.unlinked(system)
+        if u.empty:
+            return
+        m = self.members()
+        live = m[(m["system"] == system) & ~m["is_duplicate"].astype(bool)]
+        if live.empty:
+            return
+        lp = self.p.loc[live["rid"], ["key_return", "customer_key", "amount", "t"]].reset_index(drop=True).assign(
+            anchor=live["anchor"].to_numpy(), live_rule=live["rule"].to_numpy())
+        u = u[["rid", "key_return", "customer_key", "amount", "t"]].reset_index(drop=True)
+        with_ref = u[u["key_return"].notna()].merge(lp.dropna(subset=["key_return"]), on=["key_return", "amount"],
+                                                     suffixes=("", "_live"))
+        blank = u[u["key_return"].isna()].merge(lp[lp["key_return"].isna()].dropna(subset=["customer_key"]),
+                                                on=["customer_key", "amount"], suffixes=("", "_live"))
+        pairs = pd.concat([with_ref, blank], ignore_index=True)
+        if pairs.empty:
+            return
+        pairs["gap"] = (pairs["t"] - pairs["t_live"]).abs()
+        pairs = pairs[(pairs["gap"] <= self.dup_window).fillna(False).to_numpy()]
+        pairs = pairs.sort_values(["rid", "gap"]).drop_duplicates("rid")
+        if pairs.empty:
+            return
+        found = pd.DataFrame({"rid": pairs["rid"].to_numpy(), "anchor": pairs["anchor"].to_numpy(),
+                              "rule": pairs["live_rule"].to_numpy()})
+        self.apply(found)
+        last = self.links[-1]
+        last["is_duplicate"] = True
+
     def anchor_rest(self, system: str) -> None:
         rest = self.p[(self.p["system"] == system) & ~self.linked]
         self.add_anchors(rest.index)
@@ -289,9 +321,12 @@ def link_records(records: pd.DataFrame, settings: BusinessSettings | None = None
     lk = _Linker(prep, settings)
     lk.add_anchors(prep.index[prep["system"] == "portal"])
     lk.attach("processor", ("return_ref", "order_ref", "fallback"))
+    lk.duplicate_sweep("processor")
     lk.attach("erp", ("return_ref", "refund_ref", "order_ref", "fallback"))
+    lk.duplicate_sweep("erp")
     lk.anchor_rest("processor")
     lk.attach("erp", ("return_ref", "refund_ref", "order_ref"))
+    lk.duplicate_sweep("erp")
     lk.anchor_rest("erp")
     lk.attach("support", ("return_ref", "refund_ref", "order_ref"), settle=False)
     lk.anchor_rest("support")
