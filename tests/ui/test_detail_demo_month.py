@@ -24,6 +24,7 @@ def demo_files(tmp_path_factory):
 def imported(qtbot, workbook, demo_files):
     dialog = ImportDialog(workbook, demo_files)
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.pending_detections == 0, timeout=30_000)
     systems = {e.system for e in dialog.files.entries()}
     assert systems == {"portal", "processor", "erp", "support"}
     assert all(e.detection.profile is not None for e in dialog.files.entries())

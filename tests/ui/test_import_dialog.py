@@ -66,6 +66,10 @@ def _records(workbook) -> int:
 def _dialog(qtbot, workbook, paths=None, **kw):
     d = ImportDialog(workbook, paths, **kw)
     qtbot.addWidget(d)
+    if paths:
+        assert [e.status for e in d.files.entries()] == ["detecting..."] * len(paths)
+        assert not d.import_button.isEnabled()      # not before every file is detected
+    qtbot.waitUntil(lambda: d.pending_detections == 0, timeout=20_000)
     return d
 
 
@@ -230,4 +234,7 @@ def test_dropped_files_are_added(qtbot, workbook, files):
                        Qt.KeyboardModifier.NoModifier)
     d.dropEvent(event)
     assert [e.path.name for e in d.files.entries()] == [p.name for p in files]
+    with qtbot.waitSignal(d.detected, timeout=20_000):
+        pass
+    assert [e.detected_profile for e in d.files.entries()] == ["loop_returns", "stripe_balance_transactions"]
     assert d.import_button.isEnabled()

@@ -105,8 +105,25 @@ def failure_text(exc: BaseException) -> str:
     return "\n".join([f"Import failed, nothing was written: {d['reason']}"] + parts)
 
 
+def detect_all(paths, *, detect_fn, job=None):
+    """[(path, Detection or None, error or None)] - the background part of adding files."""
+    out = []
+    for i, path in enumerate(paths):
+        if job is not None:
+            job.check()
+            job.step(i / max(1, len(paths)), f"detecting {path.name}")
+        try:
+            out.append((path, detect_fn(path), None))
+        except WorkbenchError as exc:
+            out.append((path, None, exc))
+    return out
+
+
 class ImportDialog(QDialog):
+    """Emits `detected()` after each batch of files is detected, `imported(list)` on success."""
+
     imported = Signal(list)
+    detected = Signal()
 
     def __init__(self, workbook, paths: Iterable[str | Path] | None = None, parent: QWidget | None = None,
                  *, detect_fn: Callable | None = None, import_fn: Callable | None = None,
@@ -123,6 +140,8 @@ class ImportDialog(QDialog):
         self._tz = workbook.business_settings().timezone
         self.task = None
         self.result_summary = None
+        self.pending_detections = 0
+        self._detect_tasks: list = []
 
         # files
         self.files = ImportFilesModel(self)
@@ -223,22 +242,48 @@ class ImportDialog(QDialog):
         self.add_paths(paths)
 
     def add_paths(self, paths: Iterable[str | Path]) -> None:
-        last = -1
+        """List the files at once; detect them on the background worker (XLSX previews take
+        a moment), filling each row when its detection arrives."""
+        new = []
         for p in paths:
             path = Path(p)
-            entry = FileEntry(path=path)
-            try:
-                entry.detection = self._detect(path)
-                entry.mapping = dict(getattr(entry.detection, "mapping", {}) or {})
-                entry.status = self._detection_status(entry.detection)
-            except WorkbenchError as exc:
-                entry.error = str(exc)
-                entry.error_detail = failure_detail(exc)
-            last = self.files.add(entry)
+            row = self.files.add(FileEntry(path=path, status="detecting..."))
+            new.append(path)
+        if not new:
+            return
+        self.pending_detections += len(new)
+        self._update_buttons()
+        task = run_in_background(self, detect_all, new, detect_fn=self._detect,
+                                 on_done=self._detected, on_error=lambda exc: self._detect_failed(new, exc),
+                                 progress_label="Detecting files...", show_progress=False)
+        self._detect_tasks.append(task)
+        if self._current < 0:
+            self.file_view.selectRow(row)
+
+    def _detected(self, results) -> None:
+        last = -1
+        for path, detection, error in results:
+            row = self.files.row_of(path)
+            if row < 0:                      # removed while detecting
+                continue
+            entry = self.files.entry(row)
+            entry.detection = detection
+            if detection is not None:
+                entry.mapping = dict(getattr(detection, "mapping", {}) or {})
+                entry.status, entry.error = self._detection_status(detection), None
+            else:
+                entry.error, entry.error_detail, entry.status = str(error), failure_detail(error), ""
+            self.files.entry_changed(row)
+            last = row
+        self.pending_detections = max(0, self.pending_detections - len(results))
         if last >= 0:
             self.file_view.selectRow(last)
             self._select(last)
         self._update_buttons()
+        self.detected.emit()
+
+    def _detect_failed(self, paths, exc: BaseException) -> None:
+        self._detected([(p, None, exc) for p in paths])
 
     @staticmethod
     def _detection_status(detection) -> str:
@@ -358,6 +403,9 @@ class ImportDialog(QDialog):
 
     def start_import(self) -> None:
         entries = self.files.entries()
+        if self.pending_detections:
+            self._show_error("Wait until every file is detected.")
+            return
         bad = [e for e in entries if e.detection is None]
         if not entries:
             self._show_error("Add at least one file to import.")
@@ -440,7 +488,8 @@ class ImportDialog(QDialog):
         self._update_buttons(running)
 
     def _update_buttons(self, running: bool = False) -> None:
-        self.import_button.setEnabled(not running and self.files.rowCount() > 0)
+        self.import_button.setEnabled(not running and self.files.rowCount() > 0
+                                      and self.pending_detections == 0)
 
     def _show_error(self, text: str | None) -> None:
         self.error_label.setVisible(bool(text))
