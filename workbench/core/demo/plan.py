@@ -170,9 +170,14 @@ def build_plan(n_per_month: int, months: int, start: str, seed: int, tz: str) ->
         for code, rate in rates.roles.items():
             role[_spread(rng, eligible & (role == R.HEALTHY), rate)] = code
     else:
-        codes = np.array([R.HEALTHY, *rates.roles.keys()])
-        probs = np.array([1.0 - sum(rates.roles.values()), *rates.roles.values()])
-        role = np.where(eligible, rng.choice(codes, size=n, p=probs), R.HEALTHY).astype(np.int8)
+        # exact counts per role (a shuffled block each), so every seed has every symptom
+        role = np.zeros(n, np.int8)
+        order = rng.permutation(np.flatnonzero(eligible))
+        start = 0
+        for code, rate in rates.roles.items():
+            k = int(round(rate * len(order)))
+            role[order[start:start + k]] = code
+            start += k
     spike = np.zeros(n, bool)
     if insights:
         lo, hi = rates.extra["spike_days"]
