@@ -139,3 +139,21 @@ def test_models_pass_qtmodeltester(widget, ids, qtmodeltester):
         qtmodeltester.check(model)
     widget.show_case(None)
     qtmodeltester.check(widget.model)
+
+
+def test_copy_selected_cells_as_tab_separated_text(widget, ids, qtbot):
+    from PySide6.QtGui import QGuiApplication
+
+    widget.show_case(ids["a"])
+    model = widget.model
+    selection = widget.table.selectionModel()
+    from PySide6.QtCore import QItemSelectionModel
+    for key in ("portal", "erp"):
+        selection.select(_cell(model, "amount", key), QItemSelectionModel.SelectionFlag.Select)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    widget.table.setFocus()
+    qtbot.waitUntil(widget.table.hasFocus)
+    qtbot.keyClick(widget.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == "\tPortal\tERP\nAmount\t99.99 USD\t84.99 USD"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -56,6 +56,13 @@ class CaseDetailWidget(QWidget):
         # one line per field: a fixed row height (ResizeToContents would size every cell on each case)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+
+        copy = QAction("Copy", self.table)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        copy.triggered.connect(self.copy_selection)
+        self.table.addAction(copy)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
         self.timeline = TimelineView(self)
         self.diagnosis = DiagnosisPanel(self)
@@ -106,6 +113,22 @@ class CaseDetailWidget(QWidget):
 
     def current_case_id(self) -> int | None:
         return self._detail.case.id if self._detail else None
+
+    def copy_selection(self) -> str:
+        """Copy the selected side-by-side cells as tab-separated text (field label first)."""
+        indexes = self.table.selectionModel().selectedIndexes() if self.table.selectionModel() else []
+        if not indexes:
+            return ""
+        rows = sorted({i.row() for i in indexes})
+        cols = sorted({i.column() for i in indexes})
+        chosen = {(i.row(), i.column()) for i in indexes}
+        lines = ["\t".join([""] + [str(self.model.headerData(c, Qt.Orientation.Horizontal)) for c in cols])]
+        for r in rows:
+            cells = [str(self.model.index(r, c).data() or "") if (r, c) in chosen else "" for c in cols]
+            lines.append("\t".join([FIELDS[r][1]] + cells))
+        text = "\n".join(lines)
+        QGuiApplication.clipboard().setText(text)
+        return text
 
     def divergent_cells(self) -> set[tuple[str, str]]:
         """(field, column key) of the highlighted cells; see side_by_side_model for the keys."""
