@@ -65,22 +65,26 @@ def gather(workbook, *, mask: bool = False, job=None) -> LogContent:
     with workbook.sessions() as s:
         chain = audit.verify_chain(s)
         head = audit.chain_head(s)
-        cases = s.execute(select(Case).where(Case.is_active.is_(True)).order_by(Case.id)).scalars().all()
+        # Core rows (not ORM objects): 5x faster to load, same attribute names
+        cases = s.execute(select(*Case.__table__.columns).where(Case.is_active.is_(True)).order_by(Case.id)).all()
         refs: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        live: dict[tuple[int, str], SourceRecord] = {}
-        for link, rec in s.execute(select(CaseLink, SourceRecord).join(SourceRecord, SourceRecord.id == CaseLink.record_id)
-                                   .order_by(CaseLink.case_id, SourceRecord.record_id)).all():
-            refs[link.case_id][link.system].append(rec.record_id)
-            if not link.is_duplicate:
-                live.setdefault((link.case_id, link.system), rec)
+        live: dict[tuple[int, str], object] = {}
+        for rec in s.execute(select(CaseLink.case_id, CaseLink.system, CaseLink.is_duplicate, SourceRecord.record_id,
+                                    SourceRecord.stage, SourceRecord.occurred_at)
+                             .join(SourceRecord, SourceRecord.id == CaseLink.record_id)
+                             .order_by(CaseLink.case_id, SourceRecord.record_id)).all():
+            refs[rec.case_id][rec.system].append(rec.record_id)
+            if not rec.is_duplicate:
+                live.setdefault((rec.case_id, rec.system), rec)
         tags: dict[int, list[str]] = defaultdict(list)
         for case_id, tag in s.execute(select(Tag.case_id, Tag.tag).order_by(Tag.case_id, Tag.tag)).all():
             tags[case_id].append(tag)
-        findings: dict[int, list[Finding]] = defaultdict(list)
-        for f in s.execute(select(Finding).order_by(Finding.case_id, Finding.symptom)).scalars():
+        findings: dict[int, list] = defaultdict(list)
+        for f in s.execute(select(Finding.case_id, Finding.symptom, Finding.evidence, Finding.systems, Finding.fields)
+                           .order_by(Finding.case_id, Finding.symptom)).all():
             findings[f.case_id].append(f)
-        adjustments = s.execute(select(Adjustment).order_by(Adjustment.id)).scalars().all()
-        events = s.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars().all()
+        adjustments = s.execute(select(*Adjustment.__table__.columns).order_by(Adjustment.id)).all()
+        events = s.execute(select(*AuditEvent.__table__.columns).order_by(AuditEvent.seq)).all()
         if job:
             job.step(0.3, "read the workbook")
 

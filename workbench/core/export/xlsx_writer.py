@@ -18,7 +18,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from workbench.core.export import manifest as mf
-from workbench.core.export.cells import INT, MONEY, TIME
+from workbench.core.export.cells import INT, MONEY, TIME, is_dangerous
 from workbench.core.export.content import LogContent
 from workbench.core.export.sealing import seal
 from workbench.core.export.summary import as_of_text
@@ -65,6 +65,14 @@ def _cell(ws, value, kind: str, fill=None, bold=False):
     return cell
 
 
+def _fast(ws, value, kind: str, divergent: bool):
+    """A plain value where openpyxl writes it right by itself (most cells: faster), else a
+    styled / explicitly typed cell."""
+    if not divergent and (value is None or (kind in ("text", INT) and not is_dangerous(str(value)))):
+        return value
+    return _cell(ws, value, kind, _DIVERGENT_FILL if divergent else None)
+
+
 def _table_sheet(book, title: str, cols, rows, marks=None) -> None:
     ws = book.create_sheet(title)
     ws.freeze_panes = "B2"
@@ -76,9 +84,10 @@ def _table_sheet(book, title: str, cols, rows, marks=None) -> None:
         c = _cell(ws, col, "text", fill=_HEADER_FILL, bold=True)
         header.append(c)
     ws.append(header)
+    kinds = [(c, kind_of(c)) for c in cols]
     for idx, row in enumerate(rows):
         fills = marks[idx] if marks else ()
-        ws.append([_cell(ws, row[c], kind_of(c), _DIVERGENT_FILL if c in fills else None) for c in cols])
+        ws.append([_fast(ws, row[c], kind, c in fills) for c, kind in kinds])
 
 
 def _summary_sheet(book, content: LogContent, manifest: dict) -> None:
@@ -137,7 +146,14 @@ def _written(row: dict, cols) -> dict:
     return {c: _value(row.get(c), kind_of(c)) for c in cols}
 
 
+XLSX_MAX_ROWS = 1_048_576
+
+
 def write_xlsx(content: LogContent, out: Path, make_manifest) -> dict:
+    for name, source in (("cases", content.cases), ("audit trail events", content.audit_trail)):
+        if len(source) >= XLSX_MAX_ROWS:
+            raise ValueError(f"{len(source):,} {name} do not fit in one XLSX sheet (max {XLSX_MAX_ROWS - 1:,} "
+                             f"rows); export the log as .csv or .json instead")
     sealed, infos = {}, {}
     for name, columns, source in (("cases", CASE_SHEET, content.cases),
                                   ("adjustments", ADJUSTMENT_COLUMNS, content.adjustments),
