@@ -116,11 +116,23 @@ def test_changing_a_setting_rediagnoses_and_the_window_follows(window, qtbot):
 
 
 def test_import_dialog_opened_with_dropped_paths(window, qtbot, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
     window.open_workbook(tmp_path / "drop.rwb")
-    window.import_files_dialog([str(p) for p in demo_files()])
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in demo_files()])
+    enter = QDragEnterEvent(window.rect().center(), Qt.DropAction.CopyAction, mime,  # noqa: the Qt 6 form
+                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dragEnterEvent(enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(window.rect().center()), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(drop)
     dialog = window.import_dialog
     assert dialog is not None and dialog.isVisible()
     assert len(dialog.files.entries()) == len(demo_files())
+    qtbot.waitUntil(lambda: dialog.pending_detections == 0, timeout=TIMEOUT)   # detection runs on the worker
     with qtbot.waitSignal(dialog.imported, timeout=TIMEOUT):
         dialog.start_import()
     qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=TIMEOUT)
