@@ -19,6 +19,13 @@ from workbench.core.demo.timeline import DAY, HOUR, local_naive, utc_naive
 PRODUCTS = ["Apparel", "Footwear", "Accessories", "Home", "Outerwear"]
 
 
+def return_customers(plan: Plan) -> tuple[pa.Array, pa.Array]:
+    """(name, e-mail) of every return's customer, built once per plan."""
+    if "customer" not in plan.ids:
+        plan.ids["customer"] = customers(plan.cust)
+    return plan.ids["customer"]
+
+
 # --- time formats ----------------------------------------------------------------------------
 def _dt_text(values: np.ndarray, unit: str) -> pa.Array:
     return pc.replace_substring(s(np.datetime_as_string(values, unit=unit)), "T", " ")
@@ -59,7 +66,7 @@ def netsuite_date_and_created(t: np.ndarray, tz: str) -> tuple[pa.Array, pa.Arra
 
 # --- Loop Returns ------------------------------------------------------------------------------
 def loop_table(plan: Plan, rng) -> tuple[dict, np.ndarray]:
-    _, email = customers(plan.cust)
+    _, email = return_customers(plan)
     n = plan.n
     cols = {
         "id": s(plan.rid),
@@ -86,7 +93,7 @@ def loop_table(plan: Plan, rng) -> tuple[dict, np.ndarray]:
 def stripe_table(plan: Plan, rng) -> tuple[dict, np.ndarray]:
     ids = plan.ids
     has, dup = plan.proc_t != NONE, plan.proc_dup_t != NONE
-    name, _ = customers(plan.cust)
+    name, _ = return_customers(plan)
     order_txt = join("(Order #", s(plan.order_num), ", ", name, ")")
     # refunds: live, duplicates (retried webhook), then refunds made at the terminal
     t = np.concatenate([plan.proc_t[has], plan.proc_dup_t[dup], plan.mp_t])
@@ -176,7 +183,7 @@ def netsuite_table(plan: Plan, rng) -> tuple[dict, np.ndarray]:
     ids = plan.ids
     has, dup = plan.erp_t != NONE, plan.erp_dup_t != NONE
     hm, dm = pa.array(has), pa.array(dup)
-    name, email = customers(plan.cust)
+    name, email = return_customers(plan)
     ref = reference_numbers(plan)
     memo = pc.if_else(pa.array(plan.memo_re), join("Refund ", plan.ids["re"], ", via Loop"),
                       pa.array(np.where(plan.ref_kind == REF_BLANK, "", "Return credit")))
@@ -231,7 +238,7 @@ def zendesk_table(plan: Plan, rng) -> tuple[dict, np.ndarray]:
     idx = idx[np.argsort(plan.tk_created[idx], kind="stable")]
     take = pa.array(idx)
     k = len(idx)
-    name, email = customers(plan.cust[idx])
+    name, email = (col.take(take) for col in return_customers(plan))
     rid = s(plan.rid[idx])
     order_no = s(plan.order_num[idx])
     order_txt = pc.if_else(pa.array(rng.random(k) < 0.5), join("#", order_no), order_no)

@@ -101,8 +101,9 @@ def write_csv(path: Path, header: list[str], columns: dict[str, pa.Array], bom: 
             out.write(_concat_bytes(lines))
 
 
-def _concat_bytes(arr: pa.Array) -> bytes:
+def _concat_bytes(arr: pa.Array) -> memoryview:
+    """The UTF-8 bytes of all strings back to back (a view on the array's data buffer)."""
     arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
     offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=len(arr) + 1, offset=arr.offset * 4)
     data = arr.buffers()[2]
-    return data.to_pybytes()[offsets[0]:offsets[-1]] if data is not None else b""
+    return memoryview(data)[offsets[0]:offsets[-1]] if data is not None else memoryview(b"")
