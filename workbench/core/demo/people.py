@@ -8,7 +8,7 @@ import unicodedata
 import numpy as np
 import pyarrow as pa
 
-from workbench.core.demo.text import join, pick, s
+from workbench.core.demo.text import join, pick
 
 FIRST = [
     "Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "James", "Mia", "Lucas",

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pyarrow as pa
 
 from workbench.core.demo import rates as R
 from workbench.core.demo.text import join, random_ids, s
@@ -269,7 +268,6 @@ def build_plan(n_per_month: int, months: int, start: str, seed: int, tz: str) ->
         tk_solved=np.full(n, NONE, np.int64), tk_status=np.zeros(n, np.int8),
         tk_has_rid=rng.random(n) < 0.7,
     )
-    plan.extra_spike = spike  # type: ignore[attr-defined]
     _ticket_times(rng, plan, stale, pending_after)
     _keep_off_boundaries(rng, plan)
     _cut_off_at_as_of(rng, plan)
