@@ -122,3 +122,33 @@ def test_copy_refuses_a_database_that_is_not_a_workbook(pg_url, tmp_path):
         copy_workbook(pg_url, tmp_path / "x.rwb")
     with pytest.raises(SchemaError, match="no workbook at"):
         copy_workbook(tmp_path / "missing.rwb", tmp_path / "y.rwb")
+
+
+def test_publish_a_reconciled_month_and_keep_working_on_the_team_store(pg_url, tmp_path, capsys):
+    """Offline: reconcile a month and tag a case. Publish. On the team store: tag another
+    case and re-run reconcile - the cases are the same as offline and the chain verifies."""
+    demo = pytest.importorskip("workbench.core.demo")
+    pytest.importorskip("workbench.cli.cmd_reconcile")
+    files = [str(p) for p in demo.generate_demo(tmp_path / "month", returns=120, seed=5).files]
+    offline = tmp_path / "offline.rwb"
+    assert main(["reconcile", "--db", str(offline), "--quiet", *files]) == 0, capsys.readouterr().err
+    wb = open_workbook(offline)
+    with wb.sessions() as s:
+        first, second = s.execute(select(Case.id).order_by(Case.id).limit(2)).scalars().all()
+        cases_offline = s.execute(select(Case.case_key, Case.symptoms).order_by(Case.case_key)).all()
+    wb.close()
+    assert main(["case", "tag", "--db", str(offline), "--add", "offline-work", str(first)]) == 0
+    assert main(["copy", "--from", str(offline), "--to", pg_url, "--quiet"]) == 0, capsys.readouterr().err
+    assert main(["case", "tag", "--db", pg_url, "--add", "team-work", str(second)]) == 0, capsys.readouterr().err
+    assert main(["reconcile", "--db", pg_url, "--quiet"]) == 0, capsys.readouterr().err
+    team = open_workbook(pg_url)
+    try:
+        with team.sessions() as s:
+            assert s.execute(select(Case.case_key, Case.symptoms).order_by(Case.case_key)).all() == cases_offline
+            from workbench.core.store.models import Tag
+
+            tags = dict(s.execute(select(Tag.tag, Tag.case_id).where(Tag.tag.in_(["offline-work", "team-work"]))).all())
+            assert tags == {"offline-work": first, "team-work": second}
+            assert audit.verify_chain(s).ok
+    finally:
+        team.close()
