@@ -125,3 +125,15 @@ def test_xlsx_picks_matching_sheet_typed_cells_and_formula_values(tmp_path):
     assert recs.loc["CM104235", "amount_minor"] == 19998       # formula -> its cached value
     assert recs.loc["CM104233", "occurred_at"].isoformat() == "2026-10-03T18:05:00+00:00"
     assert parsed.report["sheet"] == "Results"
+
+
+def test_raw_json_escapes_quotes_backslashes_and_control_characters():
+    import json
+
+    import pandas as pd
+
+    from workbench.core.ingest.normalise import raw_json
+
+    frame = pd.DataFrame({"a": ["x", 'y"z\\w', "line\nbreak\x01"], "b é": ["1", "", "€"]})
+    decoded = [json.loads(r) for r in raw_json(frame)]
+    assert decoded == [{"a": a, "b é": b} for a, b in zip(frame["a"], frame["b é"])]

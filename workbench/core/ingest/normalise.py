@@ -12,6 +12,8 @@ import json
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench.core import canonical
 from workbench.core.errors import ImportFailure
@@ -24,21 +26,35 @@ _TEXT_ROLES = ("record_id", "return_ref", "order_ref", "refund_ref", "customer",
                "agent", "category", "source_version")
 
 
-def _json_column(name: str, values: pd.Series) -> pd.Series:
-    codes, uniques = pd.factorize(values)
-    enc = np.array([json.dumps(str(u), ensure_ascii=False) for u in uniques] + ['""'], dtype=object)
-    return pd.Series(json.dumps(name, ensure_ascii=False) + ":" + enc[codes], index=values.index)
+_CONTROL = r"[\x00-\x1f]"
+
+
+def _json_text(values: pd.Series) -> pa.Array:
+    """Cell text escaped for a JSON string (vectorised with Arrow; control characters,
+    which are rare, go through json.dumps)."""
+    arr = pa.array(values.fillna("").astype(str).to_numpy(dtype=object), type=pa.string())
+    arr = pc.replace_substring(arr, "\\", "\\\\")
+    arr = pc.replace_substring(arr, '"', '\\"')
+    control = pc.match_substring_regex(arr, _CONTROL)
+    if pc.any(control).as_py():
+        fixed = [json.dumps(v, ensure_ascii=False)[1:-1] if c else e
+                 for v, e, c in zip(values.fillna("").astype(str), arr.to_pylist(), control.to_pylist())]
+        arr = pa.array(fixed, type=pa.string())
+    return arr
 
 
 def raw_json(frame: pd.DataFrame) -> pd.Series:
     """Each row verbatim as a JSON object {header: cell text}, in the file's column order."""
-    if frame.empty:
-        return pd.Series([], dtype=object, index=frame.index)
-    parts = [_json_column(c, frame[c]) for c in frame.columns]
-    out = parts[0]
-    for p in parts[1:]:
-        out = out + "," + p
-    return "{" + out + "}"
+    if frame.empty or not len(frame.columns):
+        return pd.Series(["{}"] * len(frame), dtype=object, index=frame.index)
+    pieces: list = []
+    for i, col in enumerate(frame.columns):
+        key = json.dumps(str(col), ensure_ascii=False)
+        pieces.append(pa.scalar(("{" if i == 0 else '",') + key + ':"'))
+        pieces.append(_json_text(frame[col]))
+    pieces.append(pa.scalar('"}'))
+    joined = pc.binary_join_element_wise(*pieces, "")
+    return pd.Series(joined.to_numpy(zero_copy_only=False), index=frame.index, dtype=object)
 
 
 def row_hashes(raw: pd.Series) -> pd.Series:

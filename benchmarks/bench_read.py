@@ -1,0 +1,97 @@
+"""Rows per second through ingest.read_file for a 200,000-row CSV and XLSX (and a load into
+SQLite). The files are generated into a temp dir in the demo layouts (Stripe balance
+transactions CSV, NetSuite credit memos XLSX).
+
+    /work/venv/bin/python benchmarks/bench_read.py [--rows 200000] [--load]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+STRIPE_HEADER = ("id,Type,Source,Amount,Fee,Net,Currency,Created (UTC),Available On (UTC),Description,"
+                 "Customer Facing Amount,Customer Facing Currency,Transfer,Transfer Date (UTC),Transfer Group,"
+                 "return_id (metadata),order_id (metadata)")
+NETSUITE_HEADER = ["Internal ID", "Document Number", "Date", "Date Created", "Reference No.", "Memo", "Customer",
+                   "Email", "Amount", "Currency", "Status", "Created By", "Class", "Integration"]
+
+
+def write_csv(path: Path, n: int) -> None:
+    rng = np.random.default_rng(1)
+    cents = rng.integers(100, 50_000, n)
+    kinds = np.where(rng.random(n) < 0.7, "refund", "charge")
+    minutes = rng.integers(0, 31 * 24 * 60, n)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(STRIPE_HEADER + "\n")
+        for i in range(n):
+            amt = f"{cents[i] // 100}.{cents[i] % 100:02d}"
+            sign = "-" if kinds[i] == "refund" else ""
+            src = ("re_" if kinds[i] == "refund" else "ch_") + f"{i:012d}"
+            m = int(minutes[i])
+            created = f"2026-10-{1 + m // 1440:02d} {m % 1440 // 60:02d}:{m % 60:02d}"
+            f.write(f"txn_{i:012d},{kinds[i]},{src},{sign}{amt},0.00,{sign}{amt},usd,{created},{created},"
+                    f"Refund for order #{1000 + i},,,,,,{84000 + i},{5800000000000 + i}\n")
+
+
+def write_xlsx(path: Path, n: int) -> None:
+    from datetime import date, datetime, timedelta
+
+    import openpyxl
+
+    rng = np.random.default_rng(2)
+    cents = rng.integers(100, 50_000, n)
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("Results")
+    ws.append(NETSUITE_HEADER)
+    base = datetime(2026, 10, 1)
+    for i in range(n):
+        t = base + timedelta(minutes=int(i * 31 * 24 * 60 // n))
+        ws.append([100000 + i, f"CM{104000 + i}", date(t.year, t.month, t.day),
+                   t.strftime("%-m/%-d/%Y %-I:%M %p").lower(), f"LOOP-{84000 + i}", "", "Ana A",
+                   "ana@example.com", int(cents[i]) / 100, "USD", "Credit Memo:Fully Applied",
+                   "Integration User", "Online", "Loop NetSuite Connector 2.4.1"])
+    wb.save(path)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=200_000)
+    ap.add_argument("--load", action="store_true", help="also time import_files into a SQLite workbook")
+    args = ap.parse_args()
+    from workbench.core.ingest import read_file
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        csv_path, xlsx_path = tmp / "stripe_balance_transactions.csv", tmp / "netsuite_credit_memos.xlsx"
+        t = time.perf_counter()
+        write_csv(csv_path, args.rows)
+        write_xlsx(xlsx_path, args.rows)
+        print(f"generated {args.rows:,} rows per file in {time.perf_counter() - t:.1f} s "
+              f"(CSV {csv_path.stat().st_size / 1e6:.1f} MB, XLSX {xlsx_path.stat().st_size / 1e6:.1f} MB)")
+        for path in (csv_path, xlsx_path):
+            t = time.perf_counter()
+            parsed = read_file(path, business_tz="America/New_York")
+            dt = time.perf_counter() - t
+            print(f"{path.suffix[1:].upper():5} read_file: {parsed.rows_total:,} rows in {dt:.2f} s = "
+                  f"{parsed.rows_total / dt:,.0f} rows/s ({len(parsed.records):,} records, profile {parsed.profile})")
+        if args.load:
+            from workbench.core.ingest import import_files
+            from workbench.core.store import open_workbook
+
+            wb = open_workbook(tmp / "bench.rwb")
+            t = time.perf_counter()
+            summary = import_files(wb, [csv_path])
+            dt = time.perf_counter() - t
+            n = summary.files[0].rows_total if hasattr(summary.files[0], "rows_total") else args.rows
+            print(f"CSV   import_files (read + load SQLite): {args.rows:,} rows in {dt:.2f} s = "
+                  f"{args.rows / dt:,.0f} rows/s ({summary.files[0].rows_loaded:,} records written)")
+            wb.close()
+
+
+if __name__ == "__main__":
+    main()
