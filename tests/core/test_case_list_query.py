@@ -126,6 +126,18 @@ def test_filter_counts_bundle(workbook, cases):
     assert counts["systems"] == ["portal", "processor", "erp"]
 
 
+def test_one_scan_counts_agree_with_per_facet_counts(workbook, cases):
+    from workbench.core.queries.case_list import filter_counts
+
+    for flt in (CaseFilter(), CaseFilter(text="loop"), CaseFilter(systems_absent=("erp",))):
+        joint = filter_counts(workbook, flt)        # no facet selected: the one-scan path
+        assert joint["symptoms"] == symptom_counts(workbook, flt)
+        for facet in ("boundaries", "statuses", "assignees", "tags"):
+            assert joint[facet] == facet_counts(workbook, facet, flt), (flt, facet)
+    assert filter_counts(workbook, CaseFilter(text="loop"))["symptoms"] == {
+        "rounding": 1, "missing_handoff": 1, "timing_latency": 1, CLEAN: 1}
+
+
 def test_fetch_rows_returns_plain_values_in_pages(workbook, cases):
     rows = fetch_rows(workbook, [cases["a"], cases["d"], 999_999])
     assert set(rows) == {cases["a"], cases["d"]}

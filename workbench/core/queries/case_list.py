@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import and_, func, not_, or_, select, true
+from sqlalchemy import and_, func, literal_column, not_, or_, select, true
 from sqlalchemy.sql import ColumnElement
 
 from workbench.core.store.database import Workbook
@@ -186,12 +186,31 @@ def _where(flt: CaseFilter, combos: list[str] | None = None) -> ColumnElement[bo
     return and_(*terms) if terms else true()
 
 
-def ids_statement(flt: CaseFilter, sort: Sort = Sort(), combos: list[str] | None = None):
+def ids_statement(flt: CaseFilter, sort: Sort = Sort(), combos: list[str] | None = None,
+                  dialect: str = "sqlite"):
+    """SELECT id ... WHERE <filter> ORDER BY <sort>, id.
+
+    SQLite: without a filter, the order comes straight from the covering indexes
+    (is_active, first_event_at) / (is_active, amount_minor). WITH a filter, walking such an
+    index would visit every row at random to test the filter, which is far slower than letting
+    the filter use its own index (or one sequential scan) and sorting the few rows that match:
+    so the order and the is_active test are written with SQLite's no-op unary `+`, which
+    keeps them off the indexes (https://sqlite.org/optoverview.html, "Disqualifying WHERE
+    clause terms using unary +")."""
     col = getattr(Case, sort.key)
-    order = [col.desc() if sort.descending else col.asc()]
+    if dialect == "sqlite" and not flt.is_empty:
+        terms = conditions(replace(flt, include_inactive=True), combos)
+        if not flt.include_inactive:
+            terms.insert(0, literal_column("+cases.is_active") == 1)
+        where = and_(*terms)
+        key = literal_column(f"+cases.{col.key}")
+        order = [key.desc() if sort.descending else key.asc()]
+    else:
+        where = _where(flt, combos)
+        order = [col.desc() if sort.descending else col.asc()]
     if sort.key != "id":
         order.append(Case.id.desc() if sort.descending else Case.id.asc())
-    return select(Case.id).where(_where(flt, combos)).order_by(*order)
+    return select(Case.id).where(where).order_by(*order)
 
 
 def system_combos(workbook: Workbook) -> list[str]:
@@ -205,7 +224,7 @@ def system_combos(workbook: Workbook) -> list[str]:
 def case_ids(workbook: Workbook, flt: CaseFilter = CaseFilter(), sort: Sort = Sort(), job=None) -> list[int]:
     """The ids of the cases matching `flt`, in `sort` order (ties broken by id)."""
     combos = system_combos(workbook) if (flt.systems_present or flt.systems_absent) else None
-    stmt = ids_statement(flt, sort, combos)
+    stmt = ids_statement(flt, sort, combos, workbook.engine.dialect.name)
     with workbook.engine.connect() as conn:
         result = conn.execute(stmt)
         # plain integers: read the driver's rows directly, skipping per-row Row objects
@@ -243,30 +262,37 @@ def fetch_rows(workbook: Workbook, ids: Sequence[int]) -> dict[int, dict[str, An
     return out
 
 
+def _scan_where(flt: CaseFilter, workbook: Workbook) -> ColumnElement[bool]:
+    """WHERE for a counting scan: like `_where`, with is_active kept off the indexes (SQLite:
+    a sequential scan beats visiting every row through an index on is_active)."""
+    if workbook.engine.dialect.name != "sqlite":
+        return _where(flt)
+    terms = conditions(replace(flt, include_inactive=True))
+    if not flt.include_inactive:
+        terms.insert(0, literal_column("+cases.is_active") == 1)
+    return and_(*terms) if terms else true()
+
+
+def _add_symptoms(counts: dict[str, int], combo: str | None, n: int) -> None:
+    codes = [c for c in (combo or "").split(";") if c]
+    if not codes:
+        counts[CLEAN] = counts.get(CLEAN, 0) + n
+    for code in codes:
+        counts[code] = counts.get(code, 0) + n
+
+
 def symptom_counts(workbook: Workbook, flt: CaseFilter = CaseFilter()) -> dict[str, int]:
     """{symptom code: number of cases} among the cases matching `flt` without its symptom
-    selection (so the panel shows what each choice would give), plus CLEAN."""
-    base = flt.without("symptoms")
-    where = _where(base)
+    selection (so the panel shows what each choice would give), plus CLEAN.
+
+    One GROUP BY over `cases.symptoms` (the ';'-joined codes: a few hundred combinations at
+    most), split per code here: a single scan of cases, no join with findings."""
+    where = _scan_where(flt.without("symptoms"), workbook)
+    counts: dict[str, int] = {CLEAN: 0}
     with workbook.engine.connect() as conn:
-        if base.is_empty and not base.include_inactive:
-            # whole workbook: one GROUP BY over findings joined to active cases
-            stmt = (
-                select(Finding.symptom, func.count(func.distinct(Finding.case_id)))
-                .join(Case, Case.id == Finding.case_id)
-                .where(Case.is_active == true())
-                .group_by(Finding.symptom)
-            )
-        else:
-            stmt = (
-                select(Finding.symptom, func.count(func.distinct(Finding.case_id)))
-                .where(Finding.case_id.in_(select(Case.id).where(where)))
-                .group_by(Finding.symptom)
-            )
-        counts = {code: n for code, n in conn.execute(stmt)}
-        counts[CLEAN] = conn.execute(
-            select(func.count()).select_from(Case).where(and_(where, Case.symptoms == ""))
-        ).scalar_one()
+        stmt = select(Case.symptoms, func.count()).select_from(Case).where(where).group_by(Case.symptoms)
+        for combo, n in conn.execute(stmt):
+            _add_symptoms(counts, combo, n)
     return counts
 
 
@@ -277,12 +303,14 @@ def facet_counts(workbook: Workbook, facet: str, flt: CaseFilter = CaseFilter())
     """{value: cases} for 'boundaries', 'statuses', 'assignees' or 'tags' (GROUP BY), among the
     cases matching `flt` without that facet's own selection. A missing assignee counts as ''."""
     base = flt.without(facet)
-    where = _where(base)
+    where = _scan_where(base, workbook)
     with workbook.engine.connect() as conn:
         if facet == "tags":
+            # driven from the (few) tags, each case looked up by its key
             stmt = (
                 select(Tag.tag, func.count())
-                .where(Tag.case_id.in_(select(Case.id).where(where)))
+                .join(Case, Case.id == Tag.case_id)
+                .where(where)
                 .group_by(Tag.tag)
             )
         elif facet in _FACET_COLUMNS:
@@ -306,13 +334,38 @@ def filter_counts(workbook: Workbook, flt: CaseFilter = CaseFilter(), job=None) 
     """Everything the filter panel counts, for one filter: {'symptoms': {...}, 'boundaries':
     {...}, 'statuses': ..., 'tags': ..., 'assignees': ..., 'systems': [...]}. Plain values, so
     it can run on the background worker."""
-    out: dict[str, Any] = {"symptoms": symptom_counts(workbook, flt)}
-    for facet in FACETS:
-        if job is not None:
-            job.check()
-        out[facet] = facet_counts(workbook, facet, flt)
+    out: dict[str, Any] = {}
+    if not (flt.symptoms or flt.boundaries or flt.statuses or flt.assignees):
+        # no selection in these facets: all their counts come from ONE scan of the cases
+        out.update(_joint_counts(workbook, flt))
+    else:
+        out["symptoms"] = symptom_counts(workbook, flt)
+        for facet in ("boundaries", "statuses", "assignees"):
+            if job is not None:
+                job.check()
+            out[facet] = facet_counts(workbook, facet, flt)
+    if job is not None:
+        job.check()
+    out["tags"] = facet_counts(workbook, "tags", flt)
     out["systems"] = known_systems(workbook)
     return out
+
+
+def _joint_counts(workbook: Workbook, flt: CaseFilter) -> dict[str, dict[str, int]]:
+    cols = (Case.symptoms, Case.boundary, Case.status, Case.assignee)
+    stmt = select(*cols, func.count()).select_from(Case).where(_scan_where(flt, workbook)).group_by(*cols)
+    symptoms: dict[str, int] = {CLEAN: 0}
+    boundaries: dict[str, int] = {}
+    statuses: dict[str, int] = {}
+    assignees: dict[str, int] = {}
+    with workbook.engine.connect() as conn:
+        for combo, boundary, status, assignee, n in conn.execute(stmt):
+            _add_symptoms(symptoms, combo, n)
+            if boundary:
+                boundaries[boundary] = boundaries.get(boundary, 0) + n
+            statuses[status] = statuses.get(status, 0) + n
+            assignees[assignee or ""] = assignees.get(assignee or "", 0) + n
+    return {"symptoms": symptoms, "boundaries": boundaries, "statuses": statuses, "assignees": assignees}
 
 
 def known_systems(workbook: Workbook) -> list[str]:
