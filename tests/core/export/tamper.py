@@ -35,6 +35,9 @@ def write_rows(path: Path, header, data, trailer, sheet: str = "Cases") -> None:
     ws.delete_rows(2, ws.max_row)
     for r in data:
         ws.append(r)
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"   # it was text before the rewrite: keep it text, as a person would
     book.save(path)
 
 

@@ -71,36 +71,39 @@ def read_csv(path: Path) -> ReadLog:
 
 
 def read_xlsx(path: Path) -> ReadLog:
-    from openpyxl import load_workbook
+    """Read with calamine (10x openpyxl here; cached values, so a typed-in formula counts by
+    the value it shows)."""
+    from python_calamine import CalamineWorkbook
 
     log = ReadLog("xlsx", None)
     try:
-        book = load_workbook(path, read_only=True, data_only=False)
+        book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # noqa: BLE001 - any unreadable file is one clear line
         raise UnreadableLog(f"{path}: not a readable XLSX file ({exc.__class__.__name__})") from exc
-    try:
-        if MANIFEST_SHEET in book.sheetnames:
-            for label, value, *_ in book[MANIFEST_SHEET].iter_rows(values_only=True):
-                if label == MANIFEST_JSON_LABEL:
-                    log.manifest = _parse_manifest(value, f"sheet {MANIFEST_SHEET}", log.notes)
-            if log.manifest is None and not log.notes:
-                log.notes.append("the manifest JSON row was removed from the Manifest sheet")
-        else:
-            log.notes.append(f"no {MANIFEST_SHEET} sheet: the manifest was removed")
-        for table, title in SHEETS.items():
-            if title not in book.sheetnames:
-                log.notes.append(f"sheet {title!r} is missing")
+
+    def sheet(title: str) -> list[list]:
+        return book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+
+    if MANIFEST_SHEET in book.sheet_names:
+        for values in sheet(MANIFEST_SHEET):
+            if len(values) >= 2 and values[0] == MANIFEST_JSON_LABEL:
+                log.manifest = _parse_manifest(values[1], f"sheet {MANIFEST_SHEET}", log.notes)
+        if log.manifest is None and not log.notes:
+            log.notes.append("the manifest JSON row was removed from the Manifest sheet")
+    else:
+        log.notes.append(f"no {MANIFEST_SHEET} sheet: the manifest was removed")
+    for table, title in SHEETS.items():
+        if title not in book.sheet_names:
+            log.notes.append(f"sheet {title!r} is missing")
+            continue
+        values = sheet(title)
+        header = [str(h) if h not in (None, "") else "" for h in (values[0] if values else [])]
+        rows = []
+        for row_no, cells in enumerate(values[1:], start=2):
+            if all(v in (None, "") for v in cells):
                 continue
-            it = book[title].iter_rows(values_only=True)
-            header = [str(h) if h is not None else "" for h in next(it, ())]
-            rows = []
-            for row_no, values in enumerate(it, start=2):
-                if all(v is None for v in values):
-                    continue
-                rows.append((row_no, dict(zip(header, values))))
-            log.tables[table] = (header, rows)
-    finally:
-        book.close()
+            rows.append((row_no, dict(zip(header, cells))))
+        log.tables[table] = (header, rows)
     return log
 
 

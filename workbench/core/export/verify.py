@@ -16,7 +16,8 @@ from pathlib import Path
 
 from workbench.core.export import manifest as mf
 from workbench.core.export.readers import read_log
-from workbench.core.export.tables import KEY_COLUMN, ROW_HASH, ROW_NO
+from workbench.core.export.cells import canonical
+from workbench.core.export.tables import KEY_COLUMN, ROW_HASH, ROW_NO, kind_of
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,8 @@ def _verify_table(result: VerifyResult, table: str, info: dict, header, rows) ->
     entries = []   # (file_row, row_no, key, valid)
     for file_row, values in rows:
         row_no = _int(values.get(ROW_NO))
-        key = values.get(key_col)
-        key = None if key in (None, "") else str(key)
+        key = canonical(values.get(key_col), kind_of(key_col)) if key_col else ""
+        key = key or None
         valid = (values.get(ROW_HASH) == mf.row_hash(table, columns, values)
                  and row_no is not None and 1 <= row_no <= count)
         entries.append((file_row, row_no, key, valid))
