@@ -8,6 +8,7 @@ state (geometry, splitter/header state, theme) and the recent workbooks.
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from pathlib import Path
 
@@ -152,12 +153,8 @@ class MainWindow(QMainWindow):
         for action in (a.import_files, a.export_log, a.settings, a.next_case, a.previous_case, a.tag,
                        a.refresh, a.clear_filters, a.find):
             action.setEnabled(on)
-        try:
-            import workbench.core.export  # noqa: F401
-
-            has_export = hasattr(workbench.core.export, "export_log")
-        except ImportError:
-            has_export = False
+        # find, do not import: the export pulls in openpyxl, which costs a second at start-up
+        has_export = importlib.util.find_spec("workbench.core.export") is not None
         a.export_log.setEnabled(on and has_export)
         if not has_export:
             a.export_log.setToolTip("The resolution log export is not available in this build yet")
