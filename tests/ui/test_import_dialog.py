@@ -238,3 +238,24 @@ def test_dropped_files_are_added(qtbot, workbook, files):
         pass
     assert [e.detected_profile for e in d.files.entries()] == ["loop_returns", "stripe_balance_transactions"]
     assert d.import_button.isEnabled()
+
+
+def test_corrected_builtin_mapping_keeps_the_profile_rules(qtbot, workbook, files):
+    """Re-mapping one role of a recognised Stripe file keeps the profile's refund-only filter
+    and sign convention; the saved profile is what the import uses."""
+    from workbench.core.ingest import get_profile
+
+    d = _dialog(qtbot, workbook, files[1:], reconcile_fn=ReconcileSpy())
+    d.mapping.set_role("refund_ref", "id")          # the balance transaction id instead of Source
+    assert _row(d, 0)[2] == "stripe_balance_transactions (edited)"
+    rows = d.preview.rows()
+    assert len(rows) == 1 and rows[0][3] == "txn_1" and rows[0][5] == "99.99 USD"
+    d.profile_name.setText("stripe_ours")
+    assert d.save_profile().endswith("stripe_ours.toml")
+    saved = get_profile("stripe_ours")
+    assert saved.row_filter is not None and "refund" in saved.row_filter.keep
+    with qtbot.waitSignal(d.imported, timeout=20_000):
+        d.import_button.click()
+    with workbook.sessions() as s:
+        recs = s.execute(select(SourceRecord.record_id, SourceRecord.refund_ref, SourceRecord.amount_minor)).all()
+    assert [tuple(r) for r in recs] == [("re_1AAA", "txn_1", 9999)]

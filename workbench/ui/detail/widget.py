@@ -182,6 +182,7 @@ class CaseDetailWidget(QWidget):
             bits.append(escape(format_money(c.amount_minor, c.currency)))
         if c.period:
             bits.append(f"period {escape(c.period)}")
+        bits.append(f"times in {escape(detail.timezone)}")
         line2 = f"Symptoms: <b>{escape(symptoms)}</b>"
         if c.boundary:
             line2 += f" &nbsp;|&nbsp; boundary: {escape(c.boundary)}"
