@@ -36,30 +36,41 @@ def fee_options(settings: BusinessSettings) -> list[tuple[str, Decimal]]:
     return ([("percent", p) for p in settings.fee_percents] + [("flat", f) for f in settings.fee_flats])
 
 
-def explain_fee(higher: pd.Series, lower: pd.Series, approved: pd.Series, currency: pd.Series,
-                settings: BusinessSettings) -> tuple[pd.Series, pd.Series]:
-    """Does `higher - lower` equal a scheduled fee? Returns (matched mask, fee label text).
+def fee_matches(higher: pd.Series, lower: pd.Series, approved: pd.Series, currency: pd.Series,
+                settings: BusinessSettings) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """Does `higher - lower` equal a scheduled fee? Numeric only (text comes later, for hits).
 
-    The label reads '15 % restocking fee (15.00)' or 'flat restocking fee 7.50'."""
-    from workbench.core.diagnose.text import money  # local: avoids an import cycle in tools
-
+    Returns (matched mask, index into fee_options(settings) or -1, the fee in minor units)."""
     diff = (higher.astype("Int64") - lower.astype("Int64"))
-    matched = pd.Series(False, index=higher.index)
-    label = pd.Series("", index=higher.index, dtype="string")
     base = approved.astype("Int64").fillna(higher.astype("Int64"))
-    for kind, value in fee_options(settings):
+    matched = np.zeros(len(higher), dtype=bool)
+    which = np.full(len(higher), -1, dtype=np.int16)
+    fee_of = pd.Series(pd.NA, index=higher.index, dtype="Int64")
+    for i, (kind, value) in enumerate(fee_options(settings)):
         fee = percent_fee(base, value) if kind == "percent" else minor_for(value, currency).astype("Int64")
-        hit = ((diff == fee) & (diff > 0)).fillna(False).to_numpy(dtype=bool) & ~matched.to_numpy()
-        if not hit.any():
+        hit = ((diff == fee) & (diff > 0)).fillna(False).to_numpy(dtype=bool) & ~matched
+        if hit.any():
+            matched |= hit
+            which[hit] = i
+            fee_of[hit] = fee[hit]
+    return matched, which, fee_of
+
+
+def fee_label(which: np.ndarray, fee: pd.Series, currency: pd.Series, settings: BusinessSettings) -> pd.Series:
+    """'15 % restocking fee (15.00)' / 'flat restocking fee 7.50' for matched rows."""
+    from workbench.core.diagnose.text import money  # local: text imports this module's helpers
+
+    label = pd.Series("", index=fee.index, dtype="string")
+    amount = money(fee, currency)
+    for i, (kind, value) in enumerate(fee_options(settings)):
+        sel = which == i
+        if not sel.any():
             continue
-        hit_s = pd.Series(hit, index=higher.index)
         if kind == "percent":
-            text = f"{_num(value)} % restocking fee (" + money(fee, currency) + ")"
+            label[sel] = f"{_num(value)} % restocking fee (" + amount[sel] + ")"
         else:
-            text = pd.Series("flat restocking fee ", index=higher.index, dtype="string") + money(fee, currency)
-        label = label.where(~hit_s, text)
-        matched = matched | hit_s
-    return matched, label
+            label[sel] = "flat restocking fee " + amount[sel]
+    return label
 
 
 def _num(value: Decimal) -> str:

@@ -4,16 +4,20 @@ approved exactly 72 h before the as-of time is no longer inside a 72 h window (a
 inside). A ticket is stale only when the refund is *older* than the stale age (strictly). A
 portal return counts once it is requested/approved/received/refunded with a non-zero amount
 (Loop's 'open' state, imported as 'requested', is an approved return awaiting its refund;
-exchanges carry no refund amount)."""
+exchanges carry no refund amount).
+
+Masks are computed over every case; evidence text is built only for the cases a rule flags.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from workbench.core.diagnose.amounts import compare, explain_fee, tolerance_minor
+from workbench.core.diagnose.amounts import fee_label, fee_matches, tolerance_minor
 from workbench.core.diagnose.catalog import CATALOG
 from workbench.core.diagnose.text import hours, money, period_code, period_text, when
 from workbench.core.settings import BusinessSettings
@@ -22,42 +26,59 @@ FINDING_COLUMNS = ("anchor", "symptom", "boundary", "fix_type", "scope", "cause"
                    "systems", "fields", "window_closes_at", "amount_delta_minor")
 PORTAL_LIVE = ("requested", "approved", "received", "refunded")
 _LABEL = {"portal": "Portal", "processor": "Processor", "erp": "ERP"}
+_STRING = pd.StringDtype()
 
 
 def _s(value: str, index: pd.Index) -> pd.Series:
-    return pd.Series(value, index=index, dtype="string")
+    return pd.Series(value, index=index, dtype=_STRING)
 
 
 def _b(series) -> np.ndarray:
     return pd.Series(series).fillna(False).to_numpy(dtype=bool)
 
 
+def _txt(series: pd.Series) -> pd.Series:
+    return series.astype(_STRING).fillna("")
+
+
+def _pick(sel: pd.Series, text_true: pd.Series | str, text_false: pd.Series | str = "") -> pd.Series:
+    idx = sel.index
+    t = _s(text_true, idx) if isinstance(text_true, str) else text_true
+    f = _s(text_false, idx) if isinstance(text_false, str) else text_false
+    return t.where(sel.to_numpy(dtype=bool), f)
+
+
 class _Findings:
-    def __init__(self, index: pd.Index) -> None:
-        self.index = index
+    def __init__(self, work: pd.DataFrame) -> None:
+        self.work = work
         self.parts: list[pd.DataFrame] = []
 
-    def add(self, code: str, mask, evidence: pd.Series, systems, fields: str,
-            closes: pd.Series | None = None, delta: pd.Series | None = None) -> None:
+    def add(self, code: str, mask, evidence: Callable[[pd.DataFrame], pd.Series],
+            systems: str | Callable[[pd.DataFrame], pd.Series], fields: str,
+            closes: str | None = None, delta: Callable[[pd.DataFrame], pd.Series] | None = None) -> None:
         mask = _b(mask)
         if not mask.any():
             return
-        idx = self.index[mask]
+        w = self.work[mask]
+        idx = w.index
         info = CATALOG[code]
-        if isinstance(systems, str):
-            systems = _s(systems, self.index)
+        sys_values = _s(systems, idx) if isinstance(systems, str) else systems(w)
         frame = pd.DataFrame({
             "anchor": idx, "symptom": code, "boundary": info.boundary, "fix_type": info.fix_type,
             "scope": info.scope, "cause": info.cause,
-            "evidence": evidence.reindex(idx).astype("string").to_numpy(),
-            "steps": "\n".join(info.steps), "systems": systems.reindex(idx).astype("string").to_numpy(),
+            "evidence": evidence(w).astype(_STRING).to_numpy(),
+            "steps": "\n".join(info.steps), "systems": sys_values.astype(_STRING).to_numpy(),
             "fields": fields,
-            "window_closes_at": (closes.reindex(idx).to_numpy() if closes is not None
-                                 else pd.Series(pd.NaT, index=idx, dtype="datetime64[us, UTC]").to_numpy()),
-            "amount_delta_minor": (delta.reindex(idx).astype("Int64").to_numpy() if delta is not None
+            "window_closes_at": (w[closes].array if closes is not None
+                                 else pd.array([pd.NaT] * len(idx), dtype="datetime64[us, UTC]")),
+            "amount_delta_minor": (delta(w).astype("Int64").array if delta is not None
                                    else pd.array([pd.NA] * len(idx), dtype="Int64")),
         })
         self.parts.append(frame)
+
+    def add_frame(self, frame: pd.DataFrame) -> None:
+        if len(frame):
+            self.parts.append(frame)
 
     def frame(self) -> pd.DataFrame:
         if not self.parts:
@@ -74,175 +95,190 @@ class _Findings:
 def diagnose(facts: pd.DataFrame, settings: BusinessSettings, as_of: datetime) -> pd.DataFrame:
     """One row per (case, symptom): FINDING_COLUMNS. `facts` from diagnose.facts.case_facts."""
     f = facts
-    idx = f.index
     tz = settings.timezone
     as_of_ts = pd.Timestamp(as_of)
     window = pd.Timedelta(hours=settings.latency_window_hours)
-    cur = f["currency"].fillna("USD")
-    out = _Findings(idx)
-
-    has_p = f["portal_rid"].notna()
-    p_stage = f["portal_stage"]
-    p_live = has_p & p_stage.isin(PORTAL_LIVE) & _b(f["portal_amount_minor"] > 0)
-    approved = f["portal_approved_at"].fillna(f["portal_occurred_at"])
-    age = as_of_ts - approved
-    beyond = _b(age >= window)
-    inside = ~beyond & _b(approved.notna())
-    closes = approved + window
-    has_x = f["processor_rid"].notna()
-    x_stage = f["processor_stage"]
-    x_refunded = has_x & (x_stage == "refunded")
-    x_pending = has_x & (x_stage == "pending")
-    has_e = f["erp_rid"].notna()
-    e_stage = f["erp_stage"]
-    e_credited = has_e & (e_stage == "credited")
-    e_pending = has_e & (e_stage == "pending")
-    p_amt = money(f["portal_amount_minor"], cur)
-    x_amt = money(f["processor_amount_minor"], cur)
-    e_amt = money(f["erp_amount_minor"], cur)
-    approved_txt = when(approved, tz)
-    age_txt = hours(age)
     w_txt = str(settings.latency_window_hours)
+    approved = f["portal_approved_at"].fillna(f["portal_occurred_at"])
+    work = f.assign(cur=f["currency"].fillna("USD"), approved=approved, age=as_of_ts - approved,
+                    closes=approved + window)
+    out = _Findings(work)
+
+    has_p = f["portal_rid"].notna().to_numpy()
+    p_stage = f["portal_stage"]
+    p_live = has_p & _b(p_stage.isin(PORTAL_LIVE)) & _b(f["portal_amount_minor"] > 0)
+    beyond = _b(work["age"] >= window)
+    inside = ~beyond & approved.notna().to_numpy()
+    has_x = f["processor_rid"].notna().to_numpy()
+    x_refunded = has_x & _b(f["processor_stage"] == "refunded")
+    x_pending = has_x & _b(f["processor_stage"] == "pending")
+    has_e = f["erp_rid"].notna().to_numpy()
+    e_credited = has_e & _b(f["erp_stage"] == "credited")
+    e_pending = has_e & _b(f["erp_stage"] == "pending")
+
+    def amt(w, system):
+        return money(w[f"{system}_amount_minor"], w["cur"])
 
     # --- handoffs -------------------------------------------------------------------------
-    mask = p_live & x_refunded & ~has_e & beyond
-    ev = ("Portal approved " + p_amt + " on " + approved_txt + " and processor refunded " + x_amt
-          + " (" + f["processor_record_id"].astype("string") + "), but ERP has no credit: " + age_txt
-          + " h since approval, beyond the " + w_txt + " h window")
-    out.add("missing_handoff", mask, ev, "erp", "record_id",
-            delta=-f["processor_amount_minor"].astype("Int64"))
+    out.add("missing_handoff", p_live & x_refunded & ~has_e & beyond,
+            lambda w: ("Portal approved " + amt(w, "portal") + " on " + when(w["approved"], tz)
+                       + " and processor refunded " + amt(w, "processor") + " ("
+                       + _txt(w["processor_record_id"]) + "), but ERP has no credit: " + hours(w["age"])
+                       + " h since approval, beyond the " + w_txt + " h window"),
+            "erp", "record_id", delta=lambda w: -w["processor_amount_minor"].astype("Int64"))
 
     x_gap = ~has_x | x_pending
     e_gap = ~has_e | e_pending
-    mask = p_live & inside & (x_gap | e_gap)
-    what = _s("", idx)
-    what = what.where(~_b(~has_x), "processor refund missing")
-    what = what.where(~_b(x_pending), "processor refund pending")
-    e_what = _s("", idx).where(~_b(~has_e), "ERP credit missing").where(~_b(e_pending), "ERP credit pending")
-    what = what.where(e_what == "", what.where(what == "", what + ", ") + e_what)
-    systems = (_s("", idx).where(~_b(x_gap), "processor") + _s("", idx).where(~_b(x_gap & e_gap), ";")
-               + _s("", idx).where(~_b(e_gap), "erp"))
-    ev = (what.str.slice(0, 1).str.upper() + what.str.slice(1) + "; approved " + approved_txt + ", "
-          + age_txt + " h ago, inside the " + w_txt + " h window (closes " + when(closes, tz) + ")")
-    out.add("timing_latency", mask, ev, systems, "stage", closes=closes)
+    work["x_gap"], work["e_gap"] = x_gap, e_gap
+    work["x_missing"], work["e_missing"] = ~has_x, ~has_e
 
-    mask = p_live & (p_stage == "refunded") & e_credited & ~x_refunded & beyond
-    ev = ("Portal refunded " + p_amt + " and ERP credited " + e_amt + " ("
-          + f["erp_record_id"].astype("string") + "), but the processor has no refund"
-          + _s("", idx).where(~_b(has_x), " (its record is " + x_stage.astype("string").fillna("") + ")")
-          + ": " + age_txt + " h since approval, beyond the " + w_txt + " h window")
-    out.add("missing_disbursement", mask, ev, "processor", "record_id",
-            delta=-f["portal_amount_minor"].astype("Int64"))
+    def latency_text(w):
+        x_what = _pick(w["x_missing"], "Processor refund missing", _pick(w["x_gap"], "Processor refund pending"))
+        e_what = _pick(w["e_missing"], "ERP credit missing", _pick(w["e_gap"], "ERP credit pending"))
+        both = w["x_gap"] & w["e_gap"]
+        what = x_what + _pick(both, ", ") + e_what
+        return (what + "; approved " + when(w["approved"], tz) + ", " + hours(w["age"]) + " h ago, inside the "
+                + w_txt + " h window (closes " + when(w["closes"], tz) + ")")
+
+    def latency_systems(w):
+        return _pick(w["x_gap"], "processor") + _pick(w["x_gap"] & w["e_gap"], ";") + _pick(w["e_gap"], "erp")
+
+    out.add("timing_latency", p_live & inside & (x_gap | e_gap), latency_text, latency_systems, "stage",
+            closes="closes")
+
+    out.add("missing_disbursement", p_live & _b(p_stage == "refunded") & e_credited & ~x_refunded & beyond,
+            lambda w: ("Portal refunded " + amt(w, "portal") + " and ERP credited " + amt(w, "erp") + " ("
+                       + _txt(w["erp_record_id"]) + "), but the processor has no refund"
+                       + _pick(w["processor_rid"].notna(), " (its record is " + _txt(w["processor_stage"]) + ")")
+                       + ": " + hours(w["age"]) + " h since approval, beyond the " + w_txt + " h window"),
+            "processor", "record_id", delta=lambda w: -w["portal_amount_minor"].astype("Int64"))
 
     # --- references -----------------------------------------------------------------------
     orphan = _b(f["erp_orphan_ref"])
-    repaired = f["repaired_text"].astype("string")
-    orphan_txt = ("ERP " + f["anchor_record_id"].astype("string") + " refers to "
-                  + f["erp_orphan_ref_text"].astype("string").fillna("") + ", which matches no return")
-    ev = repaired.fillna("").where(~orphan, orphan_txt)
-    ev = ev.where(~(orphan & _b(repaired.notna())), orphan_txt + "; " + repaired.fillna(""))
-    systems = f["repaired_systems"].astype("string").fillna("").where(~orphan, "erp")
-    out.add("id_linkage", _b(repaired.notna()) | orphan, ev, systems, "return_ref")
+    repaired = f["repaired_text"].notna().to_numpy()
+
+    def linkage_text(w):
+        orphan_txt = ("ERP " + _txt(w["anchor_record_id"]) + " refers to " + _txt(w["erp_orphan_ref_text"])
+                      + ", which matches no return")
+        rep = _txt(w["repaired_text"])
+        is_orphan = w["erp_orphan_ref"].astype(bool)
+        return rep.where(~is_orphan, orphan_txt + _pick(rep != "", "; " + rep))
+
+    out.add("id_linkage", repaired | orphan, linkage_text,
+            lambda w: _txt(w["repaired_systems"]).where(~w["erp_orphan_ref"].astype(bool), "erp"), "return_ref")
 
     # --- amounts --------------------------------------------------------------------------
-    _amounts(f, settings, cur, out)
+    _amounts(work, settings, out)
 
     # --- duplicates, periods, bypass, tickets ---------------------------------------------
-    dup = _b(f["dup_count"] > 0)
-    dup_sys = f["dup_system"].astype("string").map(_LABEL).astype("string").fillna("")
-    ev = (dup_sys + " holds the same refund " + money(f["dup_amount"], cur) + " more than once (duplicate: "
-          + f["dup_text"].astype("string").fillna("") + ", "
-          + (f["dup_gap"].dt.total_seconds() // 60).astype("Int64").astype("string").fillna("?")
-          + " min after the first)")
-    out.add("duplicate_event", dup, ev, f["dup_systems"].astype("string"), "record_id",
-            delta=f["dup_amount"].astype("Int64"))
+    out.add("duplicate_event", _b(f["dup_count"] > 0),
+            lambda w: (_txt(w["dup_system"].map(_LABEL)) + " holds the same refund "
+                       + money(w["dup_amount"], w["cur"]) + " more than once (duplicate: " + _txt(w["dup_text"])
+                       + ", " + (w["dup_gap"].dt.total_seconds() // 60).astype("Int64").astype(_STRING).fillna("?")
+                       + " min after the first)"),
+            lambda w: _txt(w["dup_systems"]), "record_id", delta=lambda w: w["dup_amount"].astype("Int64"))
 
-    x_t, e_t = f["processor_occurred_at"], f["erp_occurred_at"]
-    xp, ep = period_code(x_t, tz), period_code(e_t, tz)
-    mask = x_refunded & e_credited & _b(xp != ep)
-    ev = ("Processor refund on " + when(x_t, tz) + " (" + period_text(xp) + ") and ERP posting on "
-          + when(e_t, tz) + " (" + period_text(ep) + "), read in " + tz)
-    out.add("period_cutoff", mask, ev, "processor;erp", "occurred_at")
+    xp = period_code(f["processor_occurred_at"], tz)
+    ep = period_code(f["erp_occurred_at"], tz)
+    work["xp"], work["ep"] = xp, ep
+    out.add("period_cutoff", x_refunded & e_credited & _b(xp != ep),
+            lambda w: ("Processor refund on " + when(w["processor_occurred_at"], tz) + " (" + period_text(w["xp"])
+                       + ") and ERP posting on " + when(w["erp_occurred_at"], tz) + " (" + period_text(w["ep"])
+                       + "), read in " + tz),
+            "processor;erp", "occurred_at")
 
-    mask = ~has_p & (has_x | has_e) & ~orphan
-    sys_txt = _s("", idx).where(~_b(has_x), "processor refund " + f["processor_record_id"].astype("string")
-                                 + " " + x_amt)
-    e_txt = _s("", idx).where(~_b(has_e), "ERP credit " + f["erp_record_id"].astype("string") + " " + e_amt)
-    both = _b(has_x & has_e)
-    what = sys_txt.where(~both, sys_txt + " and ") + e_txt
-    ev = what.str.slice(0, 1).str.upper() + what.str.slice(1) + " with no portal return behind it"
-    systems = (_s("", idx).where(~_b(has_x), "processor") + _s("", idx).where(~both, ";")
-               + _s("", idx).where(~_b(has_e), "erp"))
-    out.add("manual_bypass", mask, ev, systems, "return_ref")
+    def bypass_text(w):
+        x = w["processor_rid"].notna()
+        e = w["erp_rid"].notna()
+        what = (_pick(x, "Processor refund " + _txt(w["processor_record_id"]) + " " + amt(w, "processor"))
+                + _pick(x & e, " and ") + _pick(e, "ERP credit " + _txt(w["erp_record_id"]) + " " + amt(w, "erp")))
+        return what + " with no portal return behind it"
 
-    refund_times = pd.concat([x_t.where(_b(x_refunded)), e_t.where(_b(e_credited)),
+    out.add("manual_bypass", ~has_p & (has_x | has_e) & ~orphan, bypass_text,
+            lambda w: (_pick(w["processor_rid"].notna(), "processor")
+                       + _pick(w["processor_rid"].notna() & w["erp_rid"].notna(), ";")
+                       + _pick(w["erp_rid"].notna(), "erp")), "return_ref")
+
+    refund_times = pd.concat([f["processor_occurred_at"].where(x_refunded), f["erp_occurred_at"].where(e_credited),
                               f["dup_latest"]], axis=1)
-    latest = refund_times.max(axis=1)
+    work["latest"] = refund_times.max(axis=1)
     stale_age = pd.Timedelta(hours=settings.stale_ticket_hours)
-    touched = f["ticket_touched"]
+    touched, latest = f["ticket_touched"], work["latest"]
     mask = _b(touched.notna() & latest.notna()) & _b(touched < latest) & _b((as_of_ts - latest) > stale_age)
-    ev = ("Ticket " + f["ticket_record_id"].astype("string") + " still " + f["ticket_stage"].astype("string")
-          + ", last updated " + when(touched, tz) + ", before the refund/credit on " + when(latest, tz)
-          + ", " + hours(as_of_ts - latest) + " h ago (stale after " + str(settings.stale_ticket_hours) + " h)")
-    out.add("stale_ticket", mask, ev, "support", "stage;updated_at")
+    out.add("stale_ticket", mask,
+            lambda w: ("Ticket " + _txt(w["ticket_record_id"]) + " still " + _txt(w["ticket_stage"])
+                       + ", last updated " + when(w["ticket_touched"], tz) + ", before the refund/credit on "
+                       + when(w["latest"], tz) + ", " + hours(as_of_ts - w["latest"]) + " h ago (stale after "
+                       + str(settings.stale_ticket_hours) + " h)"),
+            "support", "stage;updated_at")
     return out.frame()
 
 
-def _amounts(f: pd.DataFrame, settings: BusinessSettings, cur: pd.Series, out: _Findings) -> None:
-    idx = f.index
-    tol = tolerance_minor(cur, settings)
+_PAIRS = (("processor", "portal"), ("erp", "portal"), ("erp", "processor"))
+
+
+def _amounts(work: pd.DataFrame, settings: BusinessSettings, out: _Findings) -> None:
+    """partial_receipt / amount_mismatch / rounding over the pairs of live amounts.
+
+    The ERP is compared with the processor only when there is no portal amount (with one, both
+    are compared with the portal, the approved amount the fee schedule is based on)."""
+    tol = tolerance_minor(work["cur"], settings).to_numpy()
     tol_txt = str(settings.rounding_tolerance)
-    approved = f["portal_amount_minor"]
-    pairs = (("processor", "portal"), ("erp", "portal"), ("erp", "processor"))
-    fee_ev, mis_ev, rnd_ev = _s("", idx), _s("", idx), _s("", idx)
-    fee_any = np.zeros(len(idx), bool)
-    mis_any = np.zeros(len(idx), bool)
-    rnd_any = np.zeros(len(idx), bool)
-    fee_sys, mis_sys, rnd_sys = _s("", idx), _s("", idx), _s("", idx)
-    fee_delta = pd.Series(pd.NA, index=idx, dtype="Int64")
-    mis_delta = pd.Series(pd.NA, index=idx, dtype="Int64")
-    rnd_delta = pd.Series(pd.NA, index=idx, dtype="Int64")
-    for lo_sys, hi_sys in pairs:
-        lo, hi = f[f"{lo_sys}_amount_minor"].astype("Int64"), f[f"{hi_sys}_amount_minor"].astype("Int64")
-        if lo_sys == "erp" and hi_sys == "processor":
-            # already explained against the portal: only compare when the portal is absent
-            both_vs_portal = f["portal_amount_minor"].notna()
-            lo = lo.where(~both_vs_portal)
-        cmp = compare(lo, hi, tol)
-        delta = lo - hi
-        lo_t, hi_t = money(lo, cur), money(hi, cur)
-        lab_lo, lab_hi = _LABEL[lo_sys], _LABEL[hi_sys]
-        fee_ok, fee_label = explain_fee(hi, lo, approved, cur, settings)
-        fee_hit = cmp["beyond"] & fee_ok.to_numpy()
-        mis_hit = cmp["beyond"] & ~fee_ok.to_numpy()
-        rnd_hit = cmp["rounding"] & ~fee_ok.to_numpy()
-        pair_sys = f"{lo_sys};{hi_sys}"
+    approved = work["portal_amount_minor"].astype("Int64")
+    hits: dict[str, list[pd.DataFrame]] = {"partial_receipt": [], "amount_mismatch": [], "rounding": []}
+    for lo_sys, hi_sys in _PAIRS:
+        lo = work[f"{lo_sys}_amount_minor"].astype("Int64")
+        hi = work[f"{hi_sys}_amount_minor"].astype("Int64")
+        if (lo_sys, hi_sys) == ("erp", "processor"):
+            lo = lo.where(approved.isna())
+        both = (lo.notna() & hi.notna()).to_numpy()
+        diff = (lo - hi).abs().fillna(0).to_numpy(dtype="int64")
+        matched, which, fee = fee_matches(hi, lo, approved, work["cur"], settings)
+        beyond = both & (diff > tol)
+        kinds = {"partial_receipt": beyond & matched, "amount_mismatch": beyond & ~matched,
+                 "rounding": both & (diff > 0) & (diff <= tol) & ~matched}
+        lab_lo, lab_hi = _LABEL[lo_sys], _LABEL[hi_sys].lower()
+        for code, mask in kinds.items():
+            if not mask.any():
+                continue
+            w = work[mask]
+            cur = w["cur"]
+            lo_t, hi_t = money(lo[mask], cur), money(hi[mask], cur)
+            if code == "partial_receipt":
+                text = lab_lo + " " + lo_t + " = " + lab_hi + " " + hi_t + " - " + fee_label(
+                    which[mask], fee[mask], cur, settings)
+            else:
+                gap = money((hi[mask] - lo[mask]).abs(), cur)
+                tail = (", not a scheduled fee and above the " + tol_txt + " rounding tolerance"
+                        if code == "amount_mismatch" else ", within the " + tol_txt + " rounding tolerance")
+                text = lab_lo + " " + lo_t + " vs " + lab_hi + " " + hi_t + ": differs by " + gap + tail
+            hits[code].append(pd.DataFrame({"anchor": w.index, "evidence": text.to_numpy(),
+                                            "systems": f"{lo_sys};{hi_sys}",
+                                            "delta": (lo[mask] - hi[mask]).array}))
+    for code, parts in hits.items():
+        if not parts:
+            continue
+        rows = pd.concat(parts, ignore_index=True)
+        first = rows.drop_duplicates("anchor").set_index("anchor")
+        extra = rows[rows["anchor"].duplicated()]
+        evidence = first["evidence"].astype(_STRING)
+        systems = first["systems"].astype(_STRING)
+        for _, group in extra.groupby(extra.groupby("anchor").cumcount()):   # 2nd, 3rd pair per case
+            g = group.set_index("anchor")
+            evidence.loc[g.index] = evidence.loc[g.index] + "; " + g["evidence"].astype(_STRING)
+            systems.loc[g.index] = systems.loc[g.index] + ";" + g["systems"].astype(_STRING)
+        info = CATALOG[code]
+        out.add_frame(pd.DataFrame({
+            "anchor": first.index, "symptom": code, "boundary": info.boundary, "fix_type": info.fix_type,
+            "scope": info.scope, "cause": info.cause, "evidence": evidence.to_numpy(),
+            "steps": "\n".join(info.steps), "systems": _order_systems(systems).to_numpy(),
+            "fields": "amount_minor", "window_closes_at": pd.array([pd.NaT] * len(first), dtype="datetime64[us, UTC]"),
+            "amount_delta_minor": first["delta"].astype("Int64").array}))
 
-        def put(acc_mask, acc_ev, acc_sys, acc_delta, hit, text, systems):
-            hit_s = pd.Series(hit, index=idx)
-            new_ev = acc_ev.where(~hit_s, acc_ev.where(acc_ev == "", acc_ev + "; ") + text)
-            new_sys = acc_sys.where(~hit_s, acc_sys.where(acc_sys == "", acc_sys + ";") + systems)
-            new_delta = acc_delta.where(~(hit_s & acc_delta.isna()), delta)
-            return acc_mask | hit, new_ev, new_sys, new_delta
 
-        fee_text = lab_lo + " " + lo_t + " = " + lab_hi.lower() + " " + hi_t + " - " + fee_label
-        fee_any, fee_ev, fee_sys, fee_delta = put(fee_any, fee_ev, fee_sys, fee_delta, fee_hit, fee_text, pair_sys)
-        diff_t = money((hi - lo).abs(), cur)
-        mis_text = (lab_lo + " " + lo_t + " vs " + lab_hi.lower() + " " + hi_t + ": differs by " + diff_t
-                    + ", not a scheduled fee and above the " + tol_txt + " rounding tolerance")
-        mis_any, mis_ev, mis_sys, mis_delta = put(mis_any, mis_ev, mis_sys, mis_delta, mis_hit, mis_text, pair_sys)
-        rnd_text = (lab_lo + " " + lo_t + " vs " + lab_hi.lower() + " " + hi_t + ": differs by " + diff_t
-                    + ", within the " + tol_txt + " rounding tolerance")
-        rnd_any, rnd_ev, rnd_sys, rnd_delta = put(rnd_any, rnd_ev, rnd_sys, rnd_delta, rnd_hit, rnd_text, pair_sys)
-    out.add("partial_receipt", fee_any, fee_ev, _dedupe_systems(fee_sys), "amount_minor", delta=fee_delta)
-    out.add("amount_mismatch", mis_any, mis_ev, _dedupe_systems(mis_sys), "amount_minor", delta=mis_delta)
-    out.add("rounding", rnd_any, rnd_ev, _dedupe_systems(rnd_sys), "amount_minor", delta=rnd_delta)
-
-
-def _dedupe_systems(systems: pd.Series) -> pd.Series:
-    order = ("portal", "processor", "erp")
+def _order_systems(systems: pd.Series) -> pd.Series:
     out = _s("", systems.index)
-    for name in order:
+    for name in ("portal", "processor", "erp"):
         has = _b(systems.str.contains(name, regex=False))
         out = out.where(~has, out.where(out == "", out + ";") + name)
     return out

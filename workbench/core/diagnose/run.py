@@ -46,13 +46,12 @@ def diagnose_cases(records: pd.DataFrame, linked: LinkResult,
 def summarise(facts: pd.DataFrame, findings: pd.DataFrame, settings: BusinessSettings) -> pd.DataFrame:
     idx = facts.index
     out = pd.DataFrame(index=idx)
-    flags = pd.crosstab(findings["anchor"], findings["symptom"]).reindex(idx).fillna(0) > 0
     symptoms = pd.Series("", index=idx, dtype="string")
     count = pd.Series(0, index=idx, dtype="int64")
     for code in sorted(SYMPTOM_CODES):
-        if code not in flags:
+        has = idx.isin(findings.loc[findings["symptom"] == code, "anchor"])
+        if not has.any():
             continue
-        has = flags[code].to_numpy(dtype=bool)
         symptoms = symptoms.where(~has, symptoms.where(symptoms == "", symptoms + ";") + code)
         count += has
     out["symptoms"] = symptoms

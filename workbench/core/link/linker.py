@@ -67,11 +67,40 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     out["amount"] = r["amount_minor"].astype("Int64")
     t = r["occurred_at"]
     out["t"] = r["approved_at"].fillna(t).where(is_portal, t)
+    out["ts"] = _seconds(out["t"])
+    out["sys"] = r["system"].map(_SYS_CODE).fillna(-1).astype("int8").to_numpy()
+    # integer codes of the keys: merges on int64 are far cheaper than on strings. Return and
+    # order keys share one code space (a return reference may really be an order number).
+    joint, _ = pd.factorize(pd.concat([out["key_return"], out["key_order"]], ignore_index=True))
+    n = len(out)
+    out["kr"] = _codes(joint[:n])
+    out["ko"] = _codes(joint[n:])
+    out["kf"] = _codes(pd.factorize(out["key_refund"])[0])
+    out["kc"] = _codes(pd.factorize(out["customer_key"])[0])
     return out
 
 
+_SYS_CODE = {"portal": 0, "processor": 1, "erp": 2, "support": 3}
+
+
+def _seconds(times: pd.Series):
+    """Aware times -> nullable Int64 epoch seconds (cheap integer arithmetic for windows)."""
+    values = times.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[s]")
+    ints = values.to_numpy().astype("int64")
+    out = pd.array(ints, dtype="Int64")
+    out[times.isna().to_numpy()] = pd.NA
+    return out
+
+
+def _codes(codes):
+    """pd.factorize codes (-1 = missing) -> nullable Int64 values."""
+    values = pd.array(codes, dtype="Int64")
+    values[codes < 0] = pd.NA
+    return values
+
+
 def _pairs_by_key(u: pd.DataFrame, ukey: str, targets: pd.DataFrame) -> pd.DataFrame:
-    left = u.loc[u[ukey].notna(), ["rid", ukey]].rename(columns={ukey: "k"})
+    left = u.loc[u[ukey].notna(), ["rid", ukey]].rename(columns={ukey: "k"}).reset_index(drop=True)
     return left.merge(targets, on="k", how="inner")
 
 
@@ -79,7 +108,9 @@ class _Linker:
     def __init__(self, prep: pd.DataFrame, settings: BusinessSettings) -> None:
         self.p = prep
         self.settings = settings
-        self.dup_window = pd.Timedelta(hours=settings.duplicate_window_hours)
+        self.dup_window = int(settings.duplicate_window_hours) * 3600
+        # the slim frame every matching step works on: integer codes, amounts, epoch seconds
+        self.q = prep[["rid", "sys", "kr", "ko", "kf", "kc", "amount", "ts"]]
         self.links: list[pd.DataFrame] = []
         self.candidates: list[pd.DataFrame] = []
         self.linked = pd.Series(False, index=prep.index)
@@ -101,8 +132,8 @@ class _Linker:
         self.linked.loc[rids] = True
 
     def unlinked(self, system: str) -> pd.DataFrame:
-        mask = (self.p["system"] == system) & ~self.linked & ~self.detached
-        return self.p[mask]
+        mask = (self.q["sys"] == _SYS_CODE[system]) & ~self.linked & ~self.detached
+        return self.q[mask]
 
     def anchors_without(self, system: str) -> pd.Index:
         m = self.members()
@@ -114,17 +145,17 @@ class _Linker:
     def by_return_ref(self, u: pd.DataFrame) -> pd.DataFrame:
         m = self.members()
         src = m[m["rule"].isin(["anchor", "return_ref"]) & ~m["is_duplicate"].astype(bool)]
-        targets = pd.DataFrame({"k": self.p.loc[src["rid"], "key_return"].to_numpy(),
+        targets = pd.DataFrame({"k": self.p.loc[src["rid"], "kr"].to_numpy(),
                                 "anchor": src["anchor"].to_numpy()}).dropna().drop_duplicates()
-        pairs = _pairs_by_key(u, "key_return", targets)
+        pairs = _pairs_by_key(u, "kr", targets)
         return self._unique(pairs, "return_ref", "reference matches several cases")
 
     def by_refund_ref(self, u: pd.DataFrame) -> pd.DataFrame:
         m = self.members()
         src = m[m["system"] == "processor"]
-        targets = pd.DataFrame({"k": self.p.loc[src["rid"], "key_refund"].to_numpy(),
+        targets = pd.DataFrame({"k": self.p.loc[src["rid"], "kf"].to_numpy(),
                                 "anchor": src["anchor"].to_numpy()}).dropna().drop_duplicates()
-        pairs = _pairs_by_key(u, "key_refund", targets)
+        pairs = _pairs_by_key(u, "kf", targets)
         return self._unique(pairs, "refund_ref", "refund id matches several cases")
 
     def _unique(self, pairs: pd.DataFrame, rule: str, note: str) -> pd.DataFrame:
@@ -139,18 +170,18 @@ class _Linker:
 
     def by_order(self, u: pd.DataFrame, system: str) -> pd.DataFrame:
         open_anchors = self.anchors_without(system)
-        a = self.p.loc[open_anchors, ["key_order", "amount", "t"]]
-        targets = pd.DataFrame({"k": a["key_order"].to_numpy(), "anchor": open_anchors,
-                                "a_amount": a["amount"].to_numpy(), "a_t": a["t"].to_numpy()}).dropna(subset=["k"])
-        via_order = _pairs_by_key(u, "key_order", targets).assign(via_ref=False)
-        via_ref = _pairs_by_key(u, "key_return", targets).assign(via_ref=True)
+        a = self.q.loc[open_anchors, ["ko", "amount", "ts"]]
+        targets = pd.DataFrame({"k": a["ko"].to_numpy(), "anchor": open_anchors,
+                                "a_amount": a["amount"].to_numpy(), "a_t": a["ts"].to_numpy()}).dropna(subset=["k"])
+        via_order = _pairs_by_key(u, "ko", targets).assign(via_ref=False)
+        via_ref = _pairs_by_key(u, "kr", targets).assign(via_ref=True)
         pairs = pd.concat([via_order, via_ref], ignore_index=True)
         if pairs.empty:
             return pd.DataFrame(columns=["rid", "anchor", "rule", "via_ref", "ambiguous"])
-        amount = self.p.loc[pairs["rid"], "amount"].to_numpy()
-        t = self.p.loc[pairs["rid"], "t"].to_numpy()
-        pairs["amount_eq"] = (pd.Series(amount) == pairs["a_amount"].reset_index(drop=True)).fillna(False).to_numpy()
-        hours = (pd.Series(t) - pd.Series(pairs["a_t"].to_numpy())).abs().dt.total_seconds() / 3600
+        pairs = pairs.reset_index(drop=True)
+        rec = self.q.loc[pairs["rid"], ["amount", "ts"]].reset_index(drop=True)
+        pairs["amount_eq"] = (rec["amount"] == pairs["a_amount"]).fillna(False).to_numpy(dtype=bool)
+        hours = (rec["ts"] - pairs["a_t"]).abs().astype("Float64") / 3600
         pairs["score"] = pairs["amount_eq"].astype(int) * 100000 - hours.fillna(99999).clip(upper=99999).to_numpy()
         pairs = pairs.sort_values(["rid", "score", "via_ref"], ascending=[True, False, True])
         pairs = pairs.drop_duplicates(["rid", "anchor"])
@@ -172,17 +203,17 @@ class _Linker:
 
     def by_fallback(self, u: pd.DataFrame, system: str) -> pd.DataFrame:
         open_anchors = self.anchors_without(system)
-        a = self.p.loc[open_anchors, ["customer_key", "amount", "t"]]
-        targets = pd.DataFrame({"customer_key": a["customer_key"].to_numpy(), "amount": a["amount"].to_numpy(),
-                                "anchor": open_anchors, "a_t": a["t"].to_numpy()}).dropna()
-        left = u.loc[u["customer_key"].notna() & u["amount"].notna(), ["rid", "customer_key", "amount", "t"]]
-        pairs = left.merge(targets, on=["customer_key", "amount"], how="inner")
+        a = self.q.loc[open_anchors, ["kc", "amount", "ts"]]
+        targets = pd.DataFrame({"kc": a["kc"].to_numpy(), "amount": a["amount"].to_numpy(),
+                                "anchor": open_anchors, "a_t": a["ts"].to_numpy()}).dropna()
+        left = u.loc[u["kc"].notna() & u["amount"].notna(), ["rid", "kc", "amount", "ts"]].reset_index(drop=True)
+        pairs = left.merge(targets, on=["kc", "amount"], how="inner")
         if pairs.empty:
             return pd.DataFrame(columns=["rid", "anchor", "rule"])
-        delta = pairs["t"] - pairs["a_t"]
-        ok = (delta >= -pd.Timedelta(days=1)) & (delta <= pd.Timedelta(days=FALLBACK_DAYS))
-        pairs = pairs[ok.fillna(False)].copy()
-        pairs["score"] = -(pairs["t"] - pairs["a_t"]).abs().dt.total_seconds()
+        delta = pairs["ts"] - pairs["a_t"]
+        ok = (delta >= -86400) & (delta <= FALLBACK_DAYS * 86400)
+        pairs = pairs[ok.fillna(False).to_numpy(dtype=bool)].copy()
+        pairs["score"] = -(pairs["ts"] - pairs["a_t"]).abs().astype("float64")
         chosen = mutual_best(pairs[["rid", "anchor", "score"]])
         return chosen[["rid", "anchor"]].assign(rule="fallback")
 
@@ -230,19 +261,20 @@ class _Linker:
         if multi.empty:
             return
         p = self.p
-        multi = multi.assign(amount=p.loc[multi["rid"], "amount"].to_numpy(), t=p.loc[multi["rid"], "t"].to_numpy(),
-                             a_amount=p.loc[multi["anchor"], "amount"].to_numpy())
+        q = self.q
+        multi = multi.assign(amount=q.loc[multi["rid"], "amount"].array, t=q.loc[multi["rid"], "ts"].array,
+                             a_amount=q.loc[multi["anchor"], "amount"].array)
         multi["is_anchor"] = multi["rule"] == "anchor"
         multi["amount_eq"] = (multi["amount"] == multi["a_amount"]).fillna(False)
         multi = multi.sort_values(["anchor", "is_anchor", "confidence", "amount_eq", "t", "rid"],
                                   ascending=[True, False, False, False, True, True])
         first = multi.drop_duplicates("anchor").set_index("anchor")
         rest = multi[~multi["rid"].isin(first["rid"])]
-        live_amount = first["amount"].reindex(rest["anchor"]).to_numpy()
-        live_t = first["t"].reindex(rest["anchor"]).to_numpy()
-        same_amount = (rest["amount"].to_numpy() == live_amount)
-        close = (pd.Series(rest["t"].to_numpy()) - pd.Series(live_t)).abs() <= self.dup_window
-        dup = pd.Series(same_amount, dtype="boolean").fillna(False).to_numpy() & close.fillna(False).to_numpy()
+        live_amount = first["amount"].reindex(rest["anchor"]).array
+        live_t = first["t"].reindex(rest["anchor"]).array
+        same_amount = pd.Series(rest["amount"].array == live_amount).fillna(False).to_numpy(dtype=bool)
+        close = pd.Series(abs(rest["t"].array - live_t) <= self.dup_window).fillna(False).to_numpy(dtype=bool)
+        dup = same_amount & close
         dup_rids = set(rest.loc[dup, "rid"])
         detach = rest.loc[~dup]
         all_links = pd.concat(self.links, ignore_index=True)
@@ -284,17 +316,16 @@ class _Linker:
         live = m[(m["system"] == system) & ~m["is_duplicate"].astype(bool)]
         if live.empty:
             return
-        lp = self.p.loc[live["rid"], ["key_return", "customer_key", "amount", "t"]].reset_index(drop=True).assign(
+        lp = self.q.loc[live["rid"], ["kr", "kc", "amount", "ts"]].reset_index(drop=True).assign(
             anchor=live["anchor"].to_numpy(), live_rule=live["rule"].to_numpy())
-        u = u[["rid", "key_return", "customer_key", "amount", "t"]].reset_index(drop=True)
-        with_ref = u[u["key_return"].notna()].merge(lp.dropna(subset=["key_return"]), on=["key_return", "amount"],
-                                                     suffixes=("", "_live"))
-        blank = u[u["key_return"].isna()].merge(lp[lp["key_return"].isna()].dropna(subset=["customer_key"]),
-                                                on=["customer_key", "amount"], suffixes=("", "_live"))
+        u = u[["rid", "kr", "kc", "amount", "ts"]].reset_index(drop=True)
+        with_ref = u[u["kr"].notna()].merge(lp.dropna(subset=["kr"]), on=["kr", "amount"], suffixes=("", "_live"))
+        blank = u[u["kr"].isna()].merge(lp[lp["kr"].isna()].dropna(subset=["kc"]), on=["kc", "amount"],
+                                        suffixes=("", "_live"))
         pairs = pd.concat([with_ref, blank], ignore_index=True)
         if pairs.empty:
             return
-        pairs["gap"] = (pairs["t"] - pairs["t_live"]).abs()
+        pairs["gap"] = (pairs["ts"] - pairs["ts_live"]).abs()
         pairs = pairs[(pairs["gap"] <= self.dup_window).fillna(False).to_numpy()]
         pairs = pairs.sort_values(["rid", "gap"]).drop_duplicates("rid")
         if pairs.empty:
@@ -306,7 +337,7 @@ class _Linker:
         last["is_duplicate"] = True
 
     def anchor_rest(self, system: str) -> None:
-        rest = self.p[(self.p["system"] == system) & ~self.linked]
+        rest = self.q[(self.q["sys"] == _SYS_CODE[system]) & ~self.linked]
         self.add_anchors(rest.index)
         self.detached.loc[rest.index] = False
 

@@ -11,19 +11,43 @@ repaired ("prefix LOOP- missing", "zero-padded"), so diagnosis can flag id_linka
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # prefix letters (+ optional separator), zero padding, digit core, optional short suffix
-_NUMERIC = (r"^(?P<prefix>[A-Z]+[-_:./]?|[A-Z]+[-_:./]?\s*)?(?P<zeros>0*)(?P<core>[1-9][0-9]{2,})"
+_NUMERIC = (r"^(?P<prefix>[A-Z]+[-_:./]?)?(?P<zeros>0*)(?P<core>[1-9][0-9]{2,})"
             r"(?P<suffix>[-_/.][A-Z0-9]{1,4}|[A-Z]{1,3})?$")
 # alphanumeric ids (AfterShip RMA `EUGCX4FL`): a prefix needs a separator
 _ALNUM = r"^(?P<prefix>[A-Z]+[-_:])?(?P<core>[A-Z0-9]{4,}?)(?P<suffix>[-_/][A-Z0-9]{1,3})?$"
-_REFUND_TOKEN = r"((?:re|pyr|ch|pi|txn)_[A-Za-z0-9]+)"
+_REFUND_TOKEN = r"(?P<tok>(?:re|pyr|ch|pi|txn)_[A-Za-z0-9]+)"
+_STRING = pd.StringDtype()
+
+# All work runs in Arrow compute kernels (RE2), never a Python call per value.
 
 
-def _clean(raw: pd.Series) -> pd.Series:
-    s = raw.astype("string")
-    s = s.str.upper().str.replace(r"\s+", "", regex=True)
-    return s.mask(s == "")
+def _arrow(series: pd.Series) -> pa.Array:
+    arr = pa.array(series.astype(_STRING), type=pa.string(), from_pandas=True)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _series(arr, index: pd.Index) -> pd.Series:
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    out = arr.to_pandas(types_mapper={pa.string(): _STRING}.get).astype(_STRING)
+    out.index = index
+    return out
+
+
+def _bool(arr, index: pd.Index) -> pd.Series:
+    return pd.Series(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), index=index, dtype=bool)
+
+
+def _null_empty(arr: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+
+
+def _clean(arr: pa.Array) -> pa.Array:
+    return _null_empty(pc.replace_substring_regex(pc.utf8_upper(arr), r"\s+", ""))
 
 
 def split_ref(raw: pd.Series) -> pd.DataFrame:
@@ -31,44 +55,50 @@ def split_ref(raw: pd.Series) -> pd.DataFrame:
 
     `key` is NA for a blank reference. Anything that is neither numeric-with-affixes nor a
     plain alphanumeric id keeps its cleaned text as key."""
-    raw = raw.astype("string")
-    cleaned = _clean(raw)
-    hashed = cleaned.str.startswith("#").fillna(False).astype(bool)
-    body = cleaned.str.lstrip("#")
-    num = body.str.extract(_NUMERIC)
-    alnum = body.str.extract(_ALNUM)
-    is_num = num["core"].notna()
-    is_alnum = ~is_num & alnum["core"].notna()
-    key = num["core"].where(is_num, alnum["core"].where(is_alnum, body))
-    prefix = num["prefix"].where(is_num, alnum["prefix"].where(is_alnum)).fillna("")
-    prefix = prefix.str.replace(r"\s+", "", regex=True)
-    suffix = num["suffix"].where(is_num, alnum["suffix"].where(is_alnum)).fillna("")
-    padded = (is_num & (num["zeros"].fillna("").str.len() > 0)).fillna(False).astype(bool)
-    stripped = raw.str.strip()
-    lower = (stripped != stripped.str.upper()).fillna(False).astype(bool)
-    spaced = ((stripped != raw) | stripped.str.contains(r"\s", regex=True)).fillna(False).astype(bool)
+    idx = raw.index
+    arr = _arrow(raw)
+    cleaned = _clean(arr)
+    hashed = pc.starts_with(cleaned, "#")
+    body = pc.utf8_ltrim(cleaned, "#")
+    num = pc.extract_regex(body, _NUMERIC)
+    aln = pc.extract_regex(body, _ALNUM)
+    is_num = pc.fill_null(pc.is_valid(num), False)
+    is_aln = pc.and_(pc.invert(is_num), pc.fill_null(pc.is_valid(aln), False))
+
+    def field(struct, name):
+        return pc.struct_field(struct, name)
+
+    key = pc.if_else(is_num, field(num, "core"), pc.if_else(is_aln, field(aln, "core"), body))
+    empty = pa.scalar("", pa.string())
+    prefix = pc.if_else(is_num, field(num, "prefix"), pc.if_else(is_aln, field(aln, "prefix"), empty))
+    suffix = pc.if_else(is_num, field(num, "suffix"), pc.if_else(is_aln, field(aln, "suffix"), empty))
+    padded = pc.and_(is_num, pc.greater(pc.utf8_length(field(num, "zeros")), 0))
+    stripped = pc.utf8_trim_whitespace(arr)
+    lower = pc.not_equal(stripped, pc.utf8_upper(stripped))
+    spaced = pc.or_(pc.not_equal(stripped, arr), pc.match_substring_regex(stripped, r"\s"))
     return pd.DataFrame({
-        "key": key.astype("string"), "prefix": prefix.astype("string"),
-        "suffix": suffix.astype("string"), "padded": padded, "lower": lower,
-        "spaced": spaced, "hashed": hashed,
-    }, index=raw.index)
+        "key": _series(_null_empty(key), idx), "prefix": _series(pc.fill_null(prefix, ""), idx),
+        "suffix": _series(pc.fill_null(suffix, ""), idx), "padded": _bool(padded, idx),
+        "lower": _bool(lower, idx), "spaced": _bool(spaced, idx), "hashed": _bool(hashed, idx),
+    }, index=idx)
 
 
 def order_key(raw: pd.Series) -> pd.Series:
     """Order references compared as upper case, without '#', 'ORDER-' style prefixes or padding."""
-    s = _clean(raw).str.lstrip("#")
-    s = s.str.replace(r"^(?:ORDER|ORD|SO|NO\.?)[-_:#.]*", "", regex=True)
-    s = s.str.replace(r"^0+(?=\d)", "", regex=True)
-    return s.mask(s == "").astype("string")
+    s = pc.utf8_ltrim(_clean(_arrow(raw)), "#")
+    s = pc.replace_substring_regex(s, r"^(?:ORDER|ORD|SO|NO\.?)[-_:#.]*", "")
+    s = pc.replace_substring_regex(s, r"^0+(\d)", r"\1")
+    return _series(_null_empty(s), raw.index)
 
 
 def refund_key(raw: pd.Series) -> pd.Series:
     """A processor refund id inside free text (Stripe `re_...`) or the whole token (Adyen, PayPal)."""
-    s = raw.astype("string").str.strip()
-    token = s.str.extract(_REFUND_TOKEN)[0]
-    plain = s.str.upper().where(~s.str.contains(r"\s", regex=True).fillna(False))
-    out = token.fillna(plain)
-    return out.mask(out == "").astype("string")
+    s = pc.utf8_trim_whitespace(_arrow(raw))
+    token = pc.struct_field(pc.extract_regex(s, _REFUND_TOKEN), "tok")
+    has_space = pc.fill_null(pc.match_substring_regex(s, r"\s"), False)
+    plain = pc.if_else(has_space, pa.scalar(None, pa.string()), pc.utf8_upper(s))
+    out = pc.coalesce(token, plain)
+    return _series(_null_empty(out), raw.index)
 
 
 def learn_convention(parts: pd.DataFrame, source: pd.Series) -> pd.DataFrame:
@@ -91,36 +121,47 @@ def learn_convention(parts: pd.DataFrame, source: pd.Series) -> pd.DataFrame:
 
 
 def describe_drift(parts: pd.DataFrame, source: pd.Series, convention: pd.DataFrame) -> pd.Series:
-    """How each reference deviates from its source's convention ('' = it follows it)."""
+    """How each reference deviates from its source's convention ('' = it follows it).
+
+    Masks are computed for every row; text is built only for the few rows that deviate."""
+    out = pd.Series("", index=parts.index, dtype=_STRING)
     conv = convention.reindex(source.to_numpy())
     conv.index = parts.index
-    dom_prefix = conv["prefix"].astype("string").fillna("")
-    dom_suffix = conv["suffix"].astype("string").fillna("")
-    has_key = parts["key"].notna()
-    pieces: list[pd.Series] = []
-
-    def add(mask: pd.Series, text: pd.Series | str) -> None:
-        mask = (mask & has_key).fillna(False).astype(bool)
+    dom_prefix = conv["prefix"].astype(_STRING).fillna("")
+    dom_suffix = conv["suffix"].astype(_STRING).fillna("")
+    dom_padded = conv["padded"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    dom_lower = conv["lower"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    dom_hashed = conv["hashed"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    has_key = parts["key"].notna().to_numpy()
+    prefix, suffix = parts["prefix"].fillna(""), parts["suffix"].fillna("")
+    padded, lower = parts["padded"].to_numpy(), parts["lower"].to_numpy()
+    spaced, hashed = parts["spaced"].to_numpy(), parts["hashed"].to_numpy()
+    deviates = has_key & ((prefix != dom_prefix).to_numpy() | (suffix != dom_suffix).to_numpy()
+                          | (padded != dom_padded) | (lower & ~dom_lower) | spaced | (hashed & ~dom_hashed))
+    if not deviates.any():
+        return out
+    sel = parts.index[deviates]
+    p, dp = prefix[deviates], dom_prefix[deviates]
+    sfx, ds = suffix[deviates], dom_suffix[deviates]
+    pieces = [
+        ((p == "") & (dp != ""), "prefix " + dp + " missing"),
+        ((p != "") & (dp == ""), "unexpected prefix " + p),
+        ((p != "") & (dp != "") & (p != dp), "prefix " + p + " instead of " + dp),
+        ((sfx != "") & (sfx != ds), "suffix " + sfx + " added"),
+        ((sfx == "") & (ds != ""), "suffix " + ds + " missing"),
+        (pd.Series(padded[deviates] & ~dom_padded[deviates], index=sel), "zero-padded"),
+        (pd.Series(~padded[deviates] & dom_padded[deviates], index=sel), "zero padding missing"),
+        (pd.Series(lower[deviates] & ~dom_lower[deviates], index=sel), "lower case"),
+        (pd.Series(spaced[deviates], index=sel), "stray whitespace"),
+        (pd.Series(hashed[deviates] & ~dom_hashed[deviates], index=sel), "'#' added"),
+    ]
+    joined = pd.Series("", index=sel, dtype=_STRING)
+    for mask, text in pieces:
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            continue
         if isinstance(text, str):
-            text = pd.Series(text, index=parts.index, dtype="string")
-        pieces.append(text.where(mask, ""))
-
-    prefix = parts["prefix"]
-    add((prefix == "") & (dom_prefix != ""), "prefix " + dom_prefix + " missing")
-    add((prefix != "") & (dom_prefix == ""), "unexpected prefix " + prefix)
-    add((prefix != "") & (dom_prefix != "") & (prefix != dom_prefix),
-        "prefix " + prefix + " instead of " + dom_prefix)
-    suffix = parts["suffix"]
-    add((suffix != "") & (suffix != dom_suffix), "suffix " + suffix + " added")
-    add((suffix == "") & (dom_suffix != ""), "suffix " + dom_suffix + " missing")
-    add(parts["padded"] & ~conv["padded"].fillna(False).astype(bool), "zero-padded")
-    add(~parts["padded"] & conv["padded"].fillna(False).astype(bool), "zero padding missing")
-    add(parts["lower"] & ~conv["lower"].fillna(False).astype(bool), "lower case")
-    add(parts["spaced"], "stray whitespace")
-    add(parts["hashed"] & ~conv["hashed"].fillna(False).astype(bool), "'#' added")
-    if not pieces:
-        return pd.Series("", index=parts.index, dtype="string")
-    joined = pieces[0]
-    for piece in pieces[1:]:
-        joined = joined.where(piece == "", joined.where(joined == "", joined + ", ") + piece)
-    return joined.astype("string")
+            text = pd.Series(text, index=sel, dtype=_STRING)
+        joined = joined.where(~mask, joined.where(joined == "", joined + ", ") + text)
+    out[sel] = joined
+    return out
