@@ -181,3 +181,24 @@ def test_empty_tables_verify(workbook, tmp_path, ext):
     result = export_log(workbook, out)
     assert result.cases == 0 and result.audit_events == 0
     assert verify_log(out).ok, verify_log(out).problems
+
+
+@pytest.mark.parametrize("ext", ["xlsx", "json"])
+def test_edited_summary_is_caught(workbook, worked, tmp_path, ext):
+    out = tmp_path / f"log.{ext}"
+    export_log(workbook, out)
+    if ext == "xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(out)
+        ws = book["Summary"]
+        for row in ws.iter_rows(min_col=1, max_col=2):
+            if row[0].value == "Latency window":
+                row[1].value = "24 h"
+        book.save(out)
+    else:
+        doc = json.loads(out.read_text())
+        doc["summary"]["counts"]["status"]["open"] = 0
+        out.write_text(json.dumps(doc))
+    result = verify_log(out)
+    assert not result.ok and result.problems == ["the summary (period, settings, counts) was edited"]

@@ -50,11 +50,14 @@ def export_log(workbook, out, mask_emails: bool = False, job=None) -> ExportResu
     job.check()
     exported_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    def make_manifest(fmt: str, tables: dict) -> dict:
+    def make_manifest(fmt: str, tables: dict, summary_sha256: str | None = None) -> dict:
         return mf.build(fmt=fmt, exported_at=exported_at, exported_by=workbook.user,
                         workbook=workbook.display_name, chain_head=content.chain_head,
                         chain_ok=content.chain_ok, settings=settings_json(content.settings),
-                        mask_emails=mask_emails, tables=tables)
+                        mask_emails=mask_emails, tables=tables, summary_sha256=summary_sha256)
+
+    make_manifest.meta = {"exported_at": exported_at, "exported_by": workbook.user,
+                          "workbook": workbook.display_name, "chain_head": content.chain_head}
 
     tmp = out.with_name(out.name + ".partial")
     job.step(0.6, f"writing {out.name}")

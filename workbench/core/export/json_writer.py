@@ -10,7 +10,7 @@ from pathlib import Path
 from workbench.core.export.cells import INT, MONEY, TIME, TIME_FORMAT
 from workbench.core.export.content import LogContent
 from workbench.core.export.sealing import seal
-from workbench.core.export.summary import summary_dict
+from workbench.core.export.summary import dict_hash, summary_dict
 from workbench.core.export.tables import ADJUSTMENT_COLUMNS, AUDIT_COLUMNS, CASE_SHEET, kind_of
 
 
@@ -34,8 +34,9 @@ def write_json(content: LogContent, out: Path, make_manifest) -> dict:
         rows = [{c: _written(r.get(c), kind_of(c)) for c in columns} for r in source]
         cols, rows, infos[name] = seal(name, columns, rows)
         tables[name] = rows
-    manifest = make_manifest("json", infos)
-    doc = {"manifest": manifest, "summary": summary_dict(content), "tables": tables}
+    summary = summary_dict(content)
+    manifest = make_manifest("json", infos, summary_sha256=dict_hash(summary))
+    doc = {"manifest": manifest, "summary": summary, "tables": tables}
     with open(out, "w", encoding="utf-8") as fh:
         json.dump(doc, fh, ensure_ascii=False, indent=1)
     return manifest

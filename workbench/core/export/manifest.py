@@ -41,7 +41,8 @@ def _self_hash(manifest: dict) -> str:
 
 
 def build(*, fmt: str, exported_at: str, exported_by: str, workbook: str, chain_head: tuple[int, str],
-          chain_ok: bool, settings: dict, mask_emails: bool, tables: dict) -> dict:
+          chain_ok: bool, settings: dict, mask_emails: bool, tables: dict,
+          summary_sha256: str | None = None) -> dict:
     manifest = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "file_type": fmt,
         "program": f"returns-workbench {__version__}", "exported_at": exported_at,
@@ -49,6 +50,8 @@ def build(*, fmt: str, exported_at: str, exported_by: str, workbook: str, chain_
         "chain_head": {"seq": chain_head[0], "hash": chain_head[1]}, "chain_ok": chain_ok,
         "mask_emails": mask_emails, "settings": settings, "tables": tables,
     }
+    if summary_sha256:
+        manifest["summary_sha256"] = summary_sha256
     manifest["manifest_sha256"] = _self_hash(manifest)
     return manifest
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.export.csv_writer import MANIFEST_MARK
-from workbench.core.export.xlsx_writer import MANIFEST_JSON_LABEL, MANIFEST_SHEET, SHEETS
+from workbench.core.export.xlsx_writer import MANIFEST_JSON_LABEL, MANIFEST_SHEET, SHEETS, SUMMARY_SHEET
 
 
 class UnreadableLog(WorkbenchError):
@@ -26,6 +26,7 @@ class ReadLog:
     manifest: dict | None
     tables: dict[str, tuple[list[str], list[tuple[int, dict]]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    summary: object = None     # XLSX: [(label, value)] of the Summary sheet; JSON: the summary object
 
 
 def _parse_manifest(text, where: str, notes: list[str]) -> dict | None:
@@ -92,6 +93,8 @@ def read_xlsx(path: Path) -> ReadLog:
             log.notes.append("the manifest JSON row was removed from the Manifest sheet")
     else:
         log.notes.append(f"no {MANIFEST_SHEET} sheet: the manifest was removed")
+    if SUMMARY_SHEET in book.sheet_names:
+        log.summary = [(row[0], row[1] if len(row) > 1 else None) for row in sheet(SUMMARY_SHEET) if row]
     for table, title in SHEETS.items():
         if title not in book.sheet_names:
             log.notes.append(f"sheet {title!r} is missing")
@@ -117,6 +120,7 @@ def read_json(path: Path) -> ReadLog:
     log = ReadLog("json", doc.get("manifest") if isinstance(doc.get("manifest"), dict) else None)
     if log.manifest is None:
         log.notes.append("no manifest object: the manifest was removed")
+    log.summary = doc.get("summary")
     for table, rows in (doc.get("tables") or {}).items():
         rows = rows if isinstance(rows, list) else []
         header = list(dict.fromkeys(k for r in rows if isinstance(r, dict) for k in r))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.core.export import manifest as mf
+from workbench.core.export import summary
 from workbench.core.export.readers import read_log
 from workbench.core.export.cells import canonical
 from workbench.core.export.tables import KEY_COLUMN, ROW_HASH, ROW_NO, kind_of
@@ -167,6 +168,14 @@ def verify_log(path, workbook=None) -> VerifyResult:
     for table in log.tables:
         if table not in tables:
             result.problems.append(f"table {table!r} is not in the manifest")
+    want = manifest.get("summary_sha256")
+    if want:
+        if log.summary is None:
+            result.problems.append("the summary was removed")
+        else:
+            got = (summary.lines_hash(log.summary) if log.file_type == "xlsx" else summary.dict_hash(log.summary))
+            if got != want:
+                result.problems.append("the summary (period, settings, counts) was edited")
     for issue in (*result.rows_edited, *result.rows_removed, *result.rows_added, *result.rows_reordered):
         result.problems.append(str(issue))
     if workbook is not None:

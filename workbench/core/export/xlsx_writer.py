@@ -21,11 +21,12 @@ from workbench.core.export import manifest as mf
 from workbench.core.export.cells import INT, MONEY, TIME, is_dangerous
 from workbench.core.export.content import LogContent
 from workbench.core.export.sealing import seal
-from workbench.core.export.summary import as_of_text
+from workbench.core.export.summary import lines_hash, summary_lines
 from workbench.core.export.tables import (
     ADJUSTMENT_COLUMNS, AUDIT_COLUMNS, CASE_SHEET, ROW_HASH, kind_of,
 )
 
+SUMMARY_SHEET = "Summary"
 SHEETS = {"cases": "Cases", "adjustments": "Adjustments", "audit_trail": "Audit trail"}
 MANIFEST_SHEET = "Manifest"
 MANIFEST_JSON_LABEL = "manifest_json"
@@ -90,40 +91,13 @@ def _table_sheet(book, title: str, cols, rows, marks=None) -> None:
         ws.append([_fast(ws, row[c], kind, c in fills) for c, kind in kinds])
 
 
-def _summary_sheet(book, content: LogContent, manifest: dict) -> None:
-    ws = book.create_sheet("Summary")
+def _summary_sheet(book, lines) -> None:
+    ws = book.create_sheet(SUMMARY_SHEET)
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 60
-
-    def line(label="", value=None, bold=False):
-        ws.append([_cell(ws, label, "text", bold=bold),
-                   _cell(ws, value, "int" if isinstance(value, int) else "text")])
-
-    line("Returns resolution log", None, bold=True)
-    line("Reporting period", content.period)
-    line("As of", as_of_text(content))
-    line("Exported at (UTC)", manifest["exported_at"])
-    line("Exported by", manifest["exported_by"])
-    line("Workbook", manifest["workbook"])
-    line("Audit chain head", f"event {manifest['chain_head']['seq']}, {manifest['chain_head']['hash']}")
-    line("Audit chain verifies", "yes" if content.chain_ok else "NO - the workbook's trail is broken")
-    line("Cases", len(content.cases))
-    line()
-    line("Settings used", None, bold=True)
-    for label, value in content.settings.describe():
-        line(label, value)
-    for key, title in (("symptom", "Cases by symptom"), ("boundary", "Cases by boundary"),
-                       ("status", "Cases by status")):
-        line()
-        line(title, None, bold=True)
-        for name, count in sorted(content.counts.get(key, {}).items()):
-            line(name, count)
-    line()
-    line("Structural-problem flags", None, bold=True)
-    if not content.flags:
-        line("none reported", None)
-    for flag in content.flags:
-        line(str(flag.get("flag", "")), str(flag.get("detail", "")))
+    for label, value, heading in lines:
+        ws.append([_cell(ws, label, "text", bold=heading),
+                   _cell(ws, value, INT if isinstance(value, int) else "text")])
 
 
 def _manifest_sheet(book, manifest: dict) -> None:
@@ -160,9 +134,10 @@ def write_xlsx(content: LogContent, out: Path, make_manifest) -> dict:
                                   ("audit_trail", AUDIT_COLUMNS, content.audit_trail)):
         cols, rows, infos[name] = seal(name, columns, [_written(r, columns) for r in source])
         sealed[name] = (cols, rows)
-    manifest = make_manifest("xlsx", infos)
+    lines = summary_lines(content, make_manifest.meta)
+    manifest = make_manifest("xlsx", infos, summary_sha256=lines_hash((l, v) for l, v, _ in lines))
     book = XlWorkbook(write_only=True)
-    _summary_sheet(book, content, manifest)
+    _summary_sheet(book, lines)
     _table_sheet(book, SHEETS["cases"], *sealed["cases"], marks=content.divergent)
     _table_sheet(book, SHEETS["adjustments"], *sealed["adjustments"])
     _table_sheet(book, SHEETS["audit_trail"], *sealed["audit_trail"])
