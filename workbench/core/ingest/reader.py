@@ -278,11 +278,41 @@ def _pandas_csv(body: str, delim: str, headers: list[str], file: str) -> pd.Data
 
 # --- XLSX ---------------------------------------------------------------------------------
 
+_CACHE: dict[tuple, dict[str, list[list]]] = {}
+
+
+def _cache_key(path: Path) -> tuple:
+    st = path.stat()
+    return (str(path.resolve()), st.st_mtime_ns, st.st_size)
+
+
+def _has_dimensions(path: Path) -> bool:
+    """openpyxl read-only scans a whole sheet that has no <dimension> (files written by
+    streaming writers); such workbooks are previewed with calamine instead."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    with zf.open(name) as fh:
+                        if not re.search(rb"<(\w+:)?dimension\b", fh.read(4096)):
+                            return False
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return True   # let openpyxl report the damage
+    return True
+
+
 def xlsx_previews(path: Path) -> list[tuple[str, list[list[str]]]]:
     """(sheet name, first rows as text) for every sheet, via openpyxl read-only (fast)."""
     file = path.name
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return [(name, rows[: PREVIEW_ROWS + HEADER_SCAN]) for name, rows in _calamine_sheets(path)]
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not _has_dimensions(path):
+        key = _cache_key(path)
+        full = _CACHE.get(key)
+        if full is None:
+            full = {name: rows for name, rows in _calamine_sheets(path, raw=True)}
+            _CACHE.clear()
+            _CACHE[key] = full
+        return [(name, [[cell_text(v) for v in r] for r in rows[: PREVIEW_ROWS + HEADER_SCAN]])
+                for name, rows in full.items()]
     import openpyxl
 
     try:
@@ -305,15 +335,20 @@ def xlsx_previews(path: Path) -> list[tuple[str, list[list[str]]]]:
         wb.close()
 
 
-def _calamine_sheets(path: Path, only: str | None = None):
+def _calamine_sheets(path: Path, only: str | None = None, raw: bool = False):
+    """(sheet, rows of typed values) via calamine; a preview's full read is reused once."""
     from python_calamine import CalamineWorkbook
 
+    cached = _CACHE.pop(_cache_key(path), None) if only else None
+    if cached is not None and only in cached:
+        yield only, cached[only]
+        return
     try:
         wb = CalamineWorkbook.from_path(str(path))
         names = [only] if only else list(wb.sheet_names)
         for name in names:
             rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            yield name, [[cell_text(v) for v in r] for r in rows] if only is None else rows
+            yield name, rows
     except ImportFailure:
         raise
     except Exception as exc:  # noqa: BLE001 - calamine raises its own error types

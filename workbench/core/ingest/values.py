@@ -235,8 +235,10 @@ def _choose_format(uniques: pd.Series, with_offset: bool, dayfirst: bool | None,
     iso = pd.to_datetime(uniques, format="ISO8601", errors="coerce", utc=with_offset)
     if iso.notna().all() and uniques.str.match(r"^\d{4}-\d{2}-\d{2}").all():
         return "ISO 8601", iso, notes
-    sample = uniques.iloc[:300]
-    candidates = [f for f in _formats(with_offset) if _try(sample, f, with_offset).notna().all()]
+    candidates = _formats(with_offset)
+    for size in (12, 300):   # prune on small samples before trying all values
+        sample = uniques.iloc[:size]
+        candidates = [f for f in candidates if _try(sample, f, with_offset).notna().all()]
     full = [(f, _try(uniques, f, with_offset)) for f in candidates]
     full = [(f, p) for f, p in full if p.notna().all()]
     if not full:
