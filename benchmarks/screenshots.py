@@ -53,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     app = make_app()
     app.setWindowIcon(app_icon())
     window = MainWindow(QSettings(str(tmp / "window.ini"), QSettings.Format.IniFormat))
-    window.resize(1500, 900)
+    window.resize(1600, 900)
+    window.splitter.setSizes([230, 600, 770])
     window.show()
     _wait(app, lambda: window.isVisible())
 

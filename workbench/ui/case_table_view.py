@@ -9,6 +9,11 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView
 from workbench.ui.case_table_model import CaseIdRole, CaseTableModel
 
 
+# default widths (px at 100 %) so the useful columns fit beside the detail
+_WIDTHS = {"case_key": 120, "status": 70, "symptoms": 150, "boundary": 150, "order_ref": 70,
+           "customer": 190, "systems_present": 150, "assignee": 90, "tags": 90}
+
+
 class CaseTableView(QTableView):
     currentCaseChanged = Signal(object)   # case id or None
 
@@ -36,7 +41,7 @@ class CaseTableView(QTableView):
         hh.sectionClicked.connect(self._header_clicked)
         for i, col in enumerate(model.columns):
             self.setColumnHidden(i, not col.visible)
-            hh.resizeSection(i, {"money": 120, "time": 130, "int": 70}.get(col.kind, 140))
+            hh.resizeSection(i, _WIDTHS.get(col.key, {"money": 110, "time": 125, "int": 60}.get(col.kind, 120)))
         self._model = model
         self._sort_key, self._descending = "first_event_at", False
         self.selectionModel().currentRowChanged.connect(self._current_changed)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,6 +35,7 @@ from workbench.core.store.models import CASE_STATUSES, SYMPTOMS
 from workbench.core.timeutil import zone
 
 _VALUE = Qt.ItemDataRole.UserRole
+_COUNT = Qt.ItemDataRole.UserRole + 1
 
 
 class CheckList(QListWidget):
@@ -46,6 +47,8 @@ class CheckList(QListWidget):
         super().__init__(parent)
         self.setObjectName(name)
         self.setUniformItemSizes(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.itemChanged.connect(lambda _item: self.changed.emit())
 
     def set_values(self, values: list[tuple[str, str, int | None]]) -> None:
@@ -59,11 +62,26 @@ class CheckList(QListWidget):
             item.setData(_VALUE, value)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if value in checked else Qt.CheckState.Unchecked)
-            if count == 0:
-                item.setForeground(self.palette().placeholderText())
+            item.setData(_COUNT, count)
+            item.setToolTip(text)
+        self._grey_empty()
         self.blockSignals(was_blocked)
         rows = max(1, min(self.count(), 12))
         self.setFixedHeight(rows * max(self.sizeHintForRow(0), 18) + 2 * self.frameWidth() + 2)
+
+    def _grey_empty(self) -> None:
+        """Choices with no case are shown muted (re-done when the palette changes)."""
+        was_blocked = self.blockSignals(True)
+        muted = self.palette().placeholderText()
+        for i in range(self.count()):
+            item = self.item(i)
+            item.setData(Qt.ItemDataRole.ForegroundRole, muted if item.data(_COUNT) == 0 else None)
+        self.blockSignals(was_blocked)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._grey_empty()
 
     def checked(self) -> tuple[str, ...]:
         return tuple(
@@ -184,6 +202,7 @@ class FilterPanel(QWidget):
         col.addStretch(1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(inner)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         outer = QVBoxLayout(self)

@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([250, 700, 550])
+        self.splitter.setSizes([230, 620, 650])
 
         self.banner = QLabel(self)
         self.banner.setObjectName("auditBanner")
