@@ -263,8 +263,34 @@ def _frame_from_rows(body: list[list], headers: list[str]) -> pd.DataFrame:
     return frame
 
 
+_ARROW_MIN_BYTES = 1_000_000
+
+
+def _arrow_csv(body: str, delim: str, headers: list[str]) -> pd.DataFrame | None:
+    """Large, regular files: Arrow's multi-threaded reader, all columns as strings. None when
+    the file is irregular (ragged rows, blank lines): the caller falls back to pandas' C engine."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    names = [f"c{i}" for i in range(len(headers))]
+    try:
+        table = pcsv.read_csv(
+            io.BytesIO(body.encode("utf-8")),
+            read_options=pcsv.ReadOptions(column_names=names, block_size=8 << 20),
+            parse_options=pcsv.ParseOptions(delimiter=delim, newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pcsv.ConvertOptions(column_types={c: pa.string() for c in names},
+                                                strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    return pd.DataFrame({h: pd.array(table.column(c), dtype="str") for h, c in zip(headers, names)})
+
+
 def _pandas_csv(body: str, delim: str, headers: list[str], file: str) -> pd.DataFrame:
     n = len(headers)
+    if len(body) >= _ARROW_MIN_BYTES:
+        frame = _arrow_csv(body, delim, headers)
+        if frame is not None:
+            return frame
     try:
         frame = pd.read_csv(io.StringIO(body), sep=delim, header=None, names=list(range(n)),
                             dtype=str, keep_default_na=False, na_filter=False,
