@@ -137,3 +137,18 @@ def test_import_dialog_opened_with_dropped_paths(window, qtbot, tmp_path):
         dialog.start_import()
     qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=TIMEOUT)
     QApplication.processEvents()
+
+
+def test_export_resolution_log_runs_in_the_background(window, qtbot, tmp_path):
+    pytest.importorskip("workbench.core.export", reason="export (issue 6) has not landed")
+    _open_demo(window, qtbot)
+    assert window.actions.export_log.isEnabled()
+    out = tmp_path / "log.csv"
+    task = window.export_log(str(out))
+    with qtbot.waitSignal(task.finished, timeout=TIMEOUT) as blocker:
+        pass
+    assert blocker.args == [True], task.traceback
+    from workbench.core.export import verify_log
+
+    assert verify_log(out).ok
+    assert "Exported the resolution log" in window.statusBar().currentMessage()

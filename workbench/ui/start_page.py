@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
 from workbench import APP_NAME, __version__
@@ -18,6 +18,10 @@ class StartPage(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("startPage")
+        from workbench.paths import resource
+
+        logo = QLabel(self)
+        logo.setPixmap(QIcon(str(resource("icons", "app.svg"))).pixmap(72, 72))
         title = QLabel(APP_NAME, self)
         font = QFont(title.font())
         font.setPointSizeF(font.pointSizeF() * 1.8)
@@ -51,6 +55,7 @@ class StartPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 48, 48, 48)
         layout.setSpacing(12)
+        layout.addWidget(logo)
         layout.addWidget(title)
         layout.addWidget(intro)
         layout.addSpacing(12)
