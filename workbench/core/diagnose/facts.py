@@ -29,20 +29,31 @@ def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -
     rec = records.set_index("rid", drop=False)
     cols = ["rid", "record_id", "return_ref", "order_ref", "customer", "amount_minor", "currency",
             "stage", "status_raw", "occurred_at", "approved_at", "refunded_at", "updated_at"]
-    lk = links.merge(records[cols], on="rid", how="left")
     anchors = pd.Index(links.loc[links["rule"] == "anchor", "anchor"].unique(), name="anchor")
     facts = pd.DataFrame(index=anchors)
-    facts["anchor_system"] = rec.loc[anchors, "system"].to_numpy()
-    facts["anchor_record_id"] = rec.loc[anchors, "record_id"].to_numpy()
+    anchor_pos = rec.index.get_indexer(anchors)
+    facts["anchor_system"] = rec["system"].array.take(anchor_pos)
+    facts["anchor_record_id"] = rec["record_id"].array.take(anchor_pos)
+    # the live record of each system: positions into `rec`, one take per column
+    live_links = links[~links["is_duplicate"].to_numpy(dtype=bool)]
+    for system in REFUND_SYSTEMS + ("support",):
+        sub = live_links[live_links["system"] == system].drop_duplicates("anchor")
+        rid_of = pd.Series(sub["rid"].to_numpy(), index=sub["anchor"].to_numpy()).reindex(anchors)
+        pos = rec.index.get_indexer(rid_of.fillna(-1).astype("int64"))
+        wanted = _PER_SYSTEM + (("approved_at", "refunded_at", "order_ref", "customer", "return_ref")
+                                if system == "portal" else ())
+        if system == "support":
+            facts["support_rid"] = rid_of.astype("Int64")
+            continue
+        for col in wanted:
+            facts[f"{system}_{col}"] = rec[col].array.take(pos, allow_fill=True)
+        facts[f"{system}_rid"] = rid_of.astype("Int64").to_numpy()
+    facts["present"] = _present(facts, anchors)
+    # only the small subsets (duplicates, repaired links, tickets) carry record columns
+    special = links[links["is_duplicate"].to_numpy(dtype=bool) | links["repaired"].notna().to_numpy()
+                    | (links["system"] == "support").to_numpy()]
+    lk = special.merge(records[cols], on="rid", how="left")
     live = lk[~lk["is_duplicate"]]
-    for system in REFUND_SYSTEMS:
-        sub = live[live["system"] == system].drop_duplicates("anchor").set_index("anchor")
-        for col in _PER_SYSTEM:
-            facts[f"{system}_{col}"] = sub[col].reindex(anchors)
-    portal = live[live["system"] == "portal"].set_index("anchor")
-    for col in ("approved_at", "refunded_at", "order_ref", "customer", "return_ref"):
-        facts[f"portal_{col}"] = portal[col].reindex(anchors)
-    facts["present"] = _present(facts, lk, anchors)
 
     # duplicates of refund-carrying systems
     dups = lk[lk["is_duplicate"] & lk["system"].isin(REFUND_SYSTEMS)]
@@ -55,11 +66,11 @@ def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -
         first_dup = dups.drop_duplicates("anchor").set_index("anchor")
         facts["dup_amount"] = first_dup["amount_minor"].reindex(anchors)
         facts["dup_system"] = first_dup["system"].reindex(anchors)
-        live_of = live.drop_duplicates(["anchor", "system"])[["anchor", "system", "occurred_at"]]
-        paired = first_dup.reset_index()[["anchor", "system", "occurred_at"]].merge(
-            live_of, on=["anchor", "system"], how="left", suffixes=("", "_live"))
-        gap = (paired["occurred_at"] - paired["occurred_at_live"]).abs()
-        facts["dup_gap"] = pd.Series(gap.to_numpy(), index=paired["anchor"].to_numpy()).reindex(anchors)
+        live_t = pd.Series(pd.NaT, index=first_dup.index, dtype=first_dup["occurred_at"].dtype)
+        for system in REFUND_SYSTEMS:
+            sel = (first_dup["system"] == system).to_numpy()
+            live_t[sel] = facts.loc[first_dup.index[sel], f"{system}_occurred_at"].to_numpy()
+        facts["dup_gap"] = (first_dup["occurred_at"] - live_t).abs().reindex(anchors)
     else:
         for col in ("dup_text", "dup_systems", "dup_system"):
             facts[col] = pd.Series(pd.NA, index=anchors, dtype="string")
@@ -74,7 +85,7 @@ def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -
         .reindex(anchors).astype("string")
     anchor_keys = keys["key_return"].reindex(anchors)
     facts["erp_orphan_ref"] = ((facts["anchor_system"] == "erp") & anchor_keys.notna().to_numpy())
-    facts["erp_orphan_ref_text"] = rec.loc[anchors, "return_ref"].astype("string").to_numpy()
+    facts["erp_orphan_ref_text"] = rec["return_ref"].array.take(anchor_pos)
 
     # support tickets still open/pending: the least recently updated one
     tickets = lk[lk["system"] == "support"].copy()
@@ -89,26 +100,28 @@ def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -
     facts["ticket_touched"] = first_open["touched"].reindex(anchors)
     facts["support_ids"] = _joined(tickets, "anchor", "record_id", ";").reindex(anchors)
 
-    # case-wide attributes
-    times = pd.concat([lk[["anchor", c]].rename(columns={c: "t"}) for c in
-                       ("occurred_at", "approved_at", "refunded_at", "updated_at")])
-    grouped = times.groupby("anchor")["t"]
-    facts["first_event_at"] = grouped.min().reindex(anchors)
-    facts["last_event_at"] = grouped.max().reindex(anchors)
-    any_order = lk.dropna(subset=["order_ref"]).drop_duplicates("anchor").set_index("anchor")["order_ref"]
-    any_cust = lk.dropna(subset=["customer"]).drop_duplicates("anchor").set_index("anchor")["customer"]
-    any_cur = lk.dropna(subset=["currency"]).drop_duplicates("anchor").set_index("anchor")["currency"]
-    facts["order_ref"] = facts["portal_order_ref"].fillna(any_order.reindex(anchors))
-    facts["customer"] = facts["portal_customer"].fillna(any_cust.reindex(anchors))
-    facts["currency"] = any_cur.reindex(anchors).astype("string").str.upper()
+    # case-wide attributes: earliest and latest event of every record, grouped by case
+    tcols = [c for c in ("occurred_at", "approved_at", "refunded_at", "updated_at") if c in records]
+    pos = rec.index.get_indexer(links["rid"])
+    first = rec[tcols].min(axis=1).array.take(pos)
+    last = rec[tcols].max(axis=1).array.take(pos)
+    by_case = pd.DataFrame({"anchor": links["anchor"].to_numpy(), "first": first, "last": last}).groupby("anchor")
+    facts["first_event_at"] = by_case["first"].min().reindex(anchors)
+    facts["last_event_at"] = by_case["last"].max().reindex(anchors)
+    anchor_order = rec["order_ref"].array.take(anchor_pos)
+    anchor_cust = rec["customer"].array.take(anchor_pos)
+    facts["order_ref"] = facts["portal_order_ref"].fillna(pd.Series(anchor_order, index=anchors))
+    facts["customer"] = facts["portal_customer"].fillna(pd.Series(anchor_cust, index=anchors))
+    currency = facts["portal_currency"].astype("string")
+    for system in ("processor", "erp"):
+        currency = currency.fillna(facts[f"{system}_currency"].astype("string"))
+    facts["currency"] = currency.str.upper()
     return facts
 
 
-def _present(facts: pd.DataFrame, lk: pd.DataFrame, anchors: pd.Index) -> pd.Series:
+def _present(facts: pd.DataFrame, anchors: pd.Index) -> pd.Series:
     present = pd.Series("", index=anchors, dtype="string")
-    has_support = pd.Series(False, index=anchors)
-    has_support.loc[lk.loc[lk["system"] == "support", "anchor"].unique()] = True
     for system in ("portal", "processor", "erp", "support"):
-        has = has_support if system == "support" else facts[f"{system}_rid"].notna()
+        has = facts[f"{system}_rid"].notna().to_numpy()
         present = present.where(~has, present.where(present == "", present + ";") + system)
     return present
