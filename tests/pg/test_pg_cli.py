@@ -124,3 +124,51 @@ def test_case_commands_on_postgres(pg_workbook, capsys):
         assert s.get(Case, case_id).status == "resolved"
         report = audit.verify_chain(s)
         assert report.ok and report.events == events_before + 3
+
+
+def test_review_and_signoff_commands_on_postgres(pg_workbook, monkeypatch, capsys):
+    """Maker-checker and period sign-off through the CLI on the team store, as two people."""
+    _needs("workbench.cli.cmd_case")
+    from workbench.core.casework import REASON_CODES
+    from workbench.core.store.models import Adjustment
+
+    populate(pg_workbook)          # rita is a reviewer; cases are in 2026-10
+    url = pg_workbook.url
+    with pg_workbook.sessions() as s:
+        case_id, key = s.execute(select(Case.id, Case.case_key).where(Case.is_active).order_by(Case.id).limit(1)).one()
+
+    def run(user, *argv):
+        monkeypatch.setenv("WORKBENCH_USER", user)
+        capsys.readouterr()
+        rc = main(list(argv))
+        return rc, capsys.readouterr()
+
+    rc, out = run("analyst1", "case", "list", "--db", url, "--json")
+    assert rc == 0 and key in out.out, out.err
+    rc, out = run("analyst1", "case", "show", "--db", url, str(case_id))
+    assert rc == 0 and key in out.out, out.err
+    rc, out = run("analyst1", "case", "adjust", "--db", url, "--system", "erp", "--field", "amount",
+                  "--from", "99.98", "--to", "99.99", "--currency", "USD", "--reason", REASON_CODES[0],
+                  str(case_id))
+    assert rc == 0, out.err
+    with pg_workbook.sessions() as s:
+        adj = s.execute(select(Adjustment).where(Adjustment.case_id == case_id)
+                        .order_by(Adjustment.id.desc()).limit(1)).scalar_one()
+        assert (adj.amount_from_minor, adj.amount_to_minor, adj.review_status) == (9998, 9999, "pending")
+    rc, out = run("analyst1", "case", "review", "--db", url, "--approve", "--comment", "mine", f"adj:{adj.id}")
+    assert rc == 1 and out.err.count("\n") == 1               # a maker does not approve
+    rc, out = run("rita", "case", "review", "--db", url, "--approve", "--comment", "checked", f"adj:{adj.id}")
+    assert rc == 0, out.err
+    rc, out = run("rita", "case", "signoff", "--db", url, "--period", "2026-10")
+    assert rc == 0, out.err
+    rc, out = run("analyst1", "case", "tag", "--db", url, "--add", "late", str(case_id))
+    assert rc == 1 and "signed off" in out.err
+    rc, out = run("rita", "case", "reopen", "--db", url, "--period", "2026-10", "--reason", "late credit memo")
+    assert rc == 0, out.err
+    rc, out = run("analyst1", "case", "tag", "--db", url, "--add", "late", str(case_id))
+    assert rc == 0, out.err
+    rc, out = run("analyst1", "case", "audit", "--db", url)
+    assert rc == 0, out.err
+    with pg_workbook.sessions() as s:
+        assert s.get(Adjustment, adj.id).review_status == "approved"
+        assert audit.verify_chain(s).ok
