@@ -135,3 +135,16 @@ def test_profiles_per_file_and_business_zone_from_workbook(workbook, fixtures):
     assert rec.occurred_at.isoformat() == "2026-10-03T08:05:11+00:00"    # 10:05:11 CEST
     assert batch.profile == "zendesk_tickets"
     assert json.loads(batch.report)["business_tz"] == "Europe/Berlin"
+
+
+def test_cancel_writes_nothing(workbook, fixtures):
+    import pytest
+
+    from workbench.core.errors import ImportCancelled
+    from workbench.core.jobs import Job
+
+    before = table_counts(workbook)
+    job = Job(lambda fraction, message: job.cancel() if message.startswith("loading") else None)
+    with pytest.raises(ImportCancelled):
+        import_files(workbook, [fixtures / "loop_returns.csv", fixtures / "zendesk_tickets.csv"], job=job)
+    assert table_counts(workbook) == before

@@ -137,3 +137,41 @@ def test_raw_json_escapes_quotes_backslashes_and_control_characters():
     frame = pd.DataFrame({"a": ["x", 'y"z\\w', "line\nbreak\x01"], "b é": ["1", "", "€"]})
     decoded = [json.loads(r) for r in raw_json(frame)]
     assert decoded == [{"a": a, "b é": b} for a, b in zip(frame["a"], frame["b é"])]
+
+
+def test_german_paypal_cp1252_semicolons_decimal_commas(tmp_path):
+    p = tmp_path / "Download.CSV"
+    p.write_bytes((
+        '"Datum";"Uhrzeit";"Zeitzone";"Name";"Typ";"Status";"Währung";"Brutto";"Gebühr";"Netto";'
+        '"Absender E-Mail-Adresse";"Empfänger E-Mail-Adresse";"Transaktionscode";"Zugehöriger Transaktionscode";'
+        '"Rechnungsnummer"\n'
+        '"02.10.2026";"10:00:00";"MESZ";"Jörg";"Handyzahlung";"Abgeschlossen";"EUR";"1.299,00";"-25,00";'
+        '"1.274,00";"j@example.de";"shop@example.de";"1AA";"";"R-1"\n'
+        '"13.10.2026";"18:30:00";"Europe/Berlin";"Jörg";"Rückzahlung";"Abgeschlossen";"EUR";"-1.299,00";"25,00";'
+        '"-1.274,00";"shop@example.de";"j@example.de";"2BB";"1AA";"R-1"\n').encode("cp1252"))
+    det = detect_file(p)
+    assert det.profile.name == "paypal_activity"
+    parsed = read_file(p, profile="paypal_activity")
+    assert list(parsed.records["record_id"]) == ["2BB"]
+    rec = parsed.records.iloc[0]
+    assert rec["amount_minor"] == 129900 and rec["currency"] == "EUR" and rec["return_ref"] == "1AA"
+    assert rec["occurred_at"].isoformat() == "2026-10-13T16:30:00+00:00"
+    assert parsed.skipped_by_kind == {"Handyzahlung": 1}
+    assert any("decimal comma" in d for d in parsed.report["decisions"])
+
+
+def test_column_order_changes_between_batches(fixtures, tmp_path):
+    import csv
+
+    rows = list(csv.reader((fixtures / "adyen_settlement.csv").open(encoding="utf-8")))
+    order = list(reversed(range(len(rows[0]))))
+    shuffled = tmp_path / "adyen_batch_43.csv"
+    with shuffled.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        for r in rows:
+            r = r + [""] * (len(rows[0]) - len(r))
+            w.writerow([r[i] for i in order])
+    a = read_file(fixtures / "adyen_settlement.csv").records
+    b = read_file(shuffled).records
+    cols = ["record_id", "amount_minor", "currency", "occurred_at", "return_ref", "order_ref"]
+    assert a[cols].reset_index(drop=True).equals(b[cols].reset_index(drop=True))

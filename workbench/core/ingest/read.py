@@ -15,8 +15,9 @@ from workbench.core.ingest.normalise import apply_profile, row_hashes
 from workbench.core.ingest.profile import Profile
 from workbench.core.ingest.user_profiles import all_profiles, get_profile
 from workbench.core.jobs import Job, ensure_job
+from workbench.core.settings import BusinessSettings
 
-DEFAULT_BUSINESS_TZ = "America/New_York"
+DEFAULT_BUSINESS_TZ = BusinessSettings().timezone   # when the caller passes no business zone
 
 
 @dataclass

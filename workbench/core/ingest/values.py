@@ -180,7 +180,7 @@ ZONE_ABBREVIATIONS: dict[str, float] = {
     "MEST": 2, "EET": 2, "EEST": 3, "MSK": 3, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
     "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10,
     "AEST": 10, "AEDT": 11, "ACST": 9.5, "AWST": 8, "NZST": 12, "NZDT": 13, "JST": 9,
-    "SGT": 8, "HKT": 8, "IST": 5.5,
+    "SGT": 8, "HKT": 8, "IST": 5.5, "MEZ": 1, "MESZ": 2,
 }
 _TRAIL_ZONE = re.compile(r"^(.*?\d)\s*\(?\s*([A-Za-z]{1,5}|[A-Za-z]+/[A-Za-z_\-]+(?:/[A-Za-z_\-]+)?|"
                          r"(?:UTC|GMT)[+-]\d{1,2}(?::?\d{2})?)\s*\)?$")

@@ -127,11 +127,12 @@ PAYPAL = Profile(
         "occurred_date": ("date", "datum"),
         "occurred_time": ("time", "uhrzeit", "heure"),
         "zone": ("timezone", "time zone", "zeitzone", "fuseau horaire"),
-        "customer": ("to email address", "an e-mail-adresse", "from email address"),
+        "customer": ("to email address", "empfänger e-mail-adresse", "from email address"),
     },
     required=("record_id", "kind", "amount", "occurred_date"),
     signature=("name", "fee", "net", "from email address", "to email address", "balance",
-               "reference txn id", "receipt id", "subject"),
+               "reference txn id", "receipt id", "subject",
+               "gebühr", "netto", "absender e-mail-adresse", "empfänger e-mail-adresse"),
     amount_sign="abs",
     stages={"completed": "refunded", "pending": "pending", "denied": "failed",
             "reversed": "cancelled", "failed": "failed", "abgeschlossen": "refunded"},
@@ -139,7 +140,8 @@ PAYPAL = Profile(
     row_filter=RowFilter(keep=("refund", "payment refund", "rückzahlung", "remboursement"), prefix=True),
     timezone="America/Los_Angeles",
     dayfirst=True,
-    status_words=("completed", "pending", "refund", "express checkout payment", "general withdrawal"),
+    status_words=("completed", "pending", "refund", "payment refund", "express checkout payment",
+                  "general withdrawal", "abgeschlossen", "rückzahlung", "handyzahlung"),
 )
 
 SHOPIFY_PAYMENTS = Profile(
