@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from workbench.core.link.assign import mutual_best
@@ -61,8 +62,12 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     out["drift"] = drift.fillna("")
     out["order_raw"] = r["order_ref"].astype("string")
     out["key_order"] = order_key(r["order_ref"])
-    own_refund = refund_key(r["record_id"])
-    out["key_refund"] = own_refund.where(r["system"] == "processor", refund_key(r["refund_ref"]))
+    is_proc = (r["system"] == "processor").to_numpy()
+    key_refund = pd.Series(pd.NA, index=r.index, dtype="string")
+    key_refund[is_proc] = refund_key(r.loc[is_proc, "record_id"])
+    has_ref = ~is_proc & r["refund_ref"].notna().to_numpy()
+    key_refund[has_ref] = refund_key(r.loc[has_ref, "refund_ref"])
+    out["key_refund"] = key_refund
     out["customer_key"] = r["customer"].astype("string").str.strip().str.lower()
     out["amount"] = r["amount_minor"].astype("Int64")
     t = r["occurred_at"]
@@ -80,7 +85,8 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-_SYS_CODE = {"portal": 0, "processor": 1, "erp": 2, "support": 3}
+SYSTEM_NAMES = ("portal", "processor", "erp", "support")
+_SYS_CODE = {name: i for i, name in enumerate(SYSTEM_NAMES)}
 
 
 def _seconds(times: pd.Series):
@@ -118,14 +124,19 @@ class _Linker:
 
     # --- state --------------------------------------------------------------------------
     def members(self) -> pd.DataFrame:
+        """All links so far ('system' as a small int code while linking)."""
         if not self.links:
-            return pd.DataFrame(columns=list(LINK_COLUMNS))
-        return pd.concat(self.links, ignore_index=True)
+            return pd.DataFrame({c: pd.Series(dtype="int64") for c in ("rid", "anchor", "system")}).assign(
+                rule=pd.Series(dtype=object), confidence=pd.Series(dtype=float),
+                is_duplicate=pd.Series(dtype=bool), repaired=pd.Series(dtype="string"))
+        if len(self.links) > 1:
+            self.links = [pd.concat(self.links, ignore_index=True)]
+        return self.links[0]
 
     def add_anchors(self, rids: pd.Index) -> None:
         if len(rids) == 0:
             return
-        frame = pd.DataFrame({"rid": rids, "anchor": rids, "system": self.p.loc[rids, "system"].to_numpy(),
+        frame = pd.DataFrame({"rid": rids, "anchor": rids, "system": self.q.loc[rids, "sys"].to_numpy(),
                               "rule": "anchor", "confidence": 1.0, "is_duplicate": False,
                               "repaired": pd.NA})
         self.links.append(frame)
@@ -138,7 +149,7 @@ class _Linker:
     def anchors_without(self, system: str) -> pd.Index:
         m = self.members()
         anchors = pd.Index(m.loc[m["rule"] == "anchor", "anchor"].unique())
-        having = pd.Index(m.loc[(m["system"] == system) & ~m["is_duplicate"].astype(bool), "anchor"].unique())
+        having = pd.Index(m.loc[(m["system"] == _SYS_CODE[system]) & ~m["is_duplicate"], "anchor"].unique())
         return anchors.difference(having)
 
     # --- rules --------------------------------------------------------------------------
@@ -152,7 +163,7 @@ class _Linker:
 
     def by_refund_ref(self, u: pd.DataFrame) -> pd.DataFrame:
         m = self.members()
-        src = m[m["system"] == "processor"]
+        src = m[m["system"] == _SYS_CODE["processor"]]
         targets = pd.DataFrame({"k": self.p.loc[src["rid"], "kf"].to_numpy(),
                                 "anchor": src["anchor"].to_numpy()}).dropna().drop_duplicates()
         pairs = _pairs_by_key(u, "kf", targets)
@@ -247,7 +258,8 @@ class _Linker:
         repaired[fb & has_ref] = "reference " + text[fb & has_ref] + " matches no return; linked by customer, amount and time"
         repaired[fb & ~has_ref] = "reference blank; linked by customer, amount and time"
         frame = pd.DataFrame({"rid": found["rid"].to_numpy(), "anchor": found["anchor"].to_numpy(),
-                              "system": p["system"].to_numpy(), "rule": rule, "confidence": conf.to_numpy(),
+                              "system": self.q.loc[found["rid"], "sys"].to_numpy(), "rule": rule,
+                              "confidence": conf.to_numpy(),
                               "is_duplicate": False, "repaired": repaired.to_numpy()})
         self.links.append(frame)
         self.linked.loc[found["rid"].to_numpy()] = True
@@ -255,7 +267,7 @@ class _Linker:
     def settle(self, system: str) -> None:
         """At most one live record of `system` per case: extras become duplicates or detach."""
         m = self.members()
-        own = m[(m["system"] == system)]
+        own = m[(m["system"] == _SYS_CODE[system])]
         counts = own.groupby("anchor")["rid"].transform("size")
         multi = own[counts > 1]
         if multi.empty:
@@ -302,8 +314,8 @@ class _Linker:
             else:
                 found = self.by_fallback(u, system)
             self.apply(found)
-            if settle:
-                self.settle(system)
+        if settle:
+            self.settle(system)
 
     def duplicate_sweep(self, system: str) -> None:
         """Records left over that repeat a case's live record of the same system (same reference,
@@ -313,7 +325,7 @@ class _Linker:
         if u.empty:
             return
         m = self.members()
-        live = m[(m["system"] == system) & ~m["is_duplicate"].astype(bool)]
+        live = m[(m["system"] == _SYS_CODE[system]) & ~m["is_duplicate"]]
         if live.empty:
             return
         lp = self.q.loc[live["rid"], ["kr", "kc", "amount", "ts"]].reset_index(drop=True).assign(
@@ -362,6 +374,8 @@ def link_records(records: pd.DataFrame, settings: BusinessSettings | None = None
     lk.attach("support", ("return_ref", "refund_ref", "order_ref"), settle=False)
     lk.anchor_rest("support")
     links = lk.members()[list(LINK_COLUMNS)].reset_index(drop=True)
+    links["system"] = pd.Series(np.array(SYSTEM_NAMES, dtype=object)[links["system"].to_numpy(dtype="int64")],
+                                dtype="string")
     links["is_duplicate"] = links["is_duplicate"].astype(bool)
     links["repaired"] = links["repaired"].astype("string")
     cands = (pd.concat(lk.candidates, ignore_index=True) if lk.candidates

@@ -61,8 +61,10 @@ def split_ref(raw: pd.Series) -> pd.DataFrame:
     hashed = pc.starts_with(cleaned, "#")
     body = pc.utf8_ltrim(cleaned, "#")
     num = pc.extract_regex(body, _NUMERIC)
-    aln = pc.extract_regex(body, _ALNUM)
     is_num = pc.fill_null(pc.is_valid(num), False)
+    # the alphanumeric pattern only where the numeric one failed (usually a few rows)
+    rest = pc.if_else(is_num, pa.scalar(None, pa.string()), body)
+    aln = pc.extract_regex(rest, _ALNUM)
     is_aln = pc.and_(pc.invert(is_num), pc.fill_null(pc.is_valid(aln), False))
 
     def field(struct, name):
