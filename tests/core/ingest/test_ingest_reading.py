@@ -175,3 +175,17 @@ def test_column_order_changes_between_batches(fixtures, tmp_path):
     b = read_file(shuffled).records
     cols = ["record_id", "amount_minor", "currency", "occurred_at", "return_ref", "order_ref"]
     assert a[cols].reset_index(drop=True).equals(b[cols].reset_index(drop=True))
+
+
+def test_large_file_previews_its_head_and_reads_through_arrow(tmp_path):
+    p = tmp_path / "loop_big.csv"
+    rows = [loop_row(i, refund=f"{i % 997}.{i % 100:02d}", customer="Zoë Ünal") for i in range(1, 24001)]
+    p.write_text(LOOP + "".join(rows), encoding="utf-8")
+    assert p.stat().st_size > 2_000_000
+    det = detect_file(p)
+    assert det.profile.name == "loop_returns" and "encoding utf-8" in det.notes
+    parsed = read_file(p)
+    assert len(parsed.records) == 24000
+    last = parsed.records.iloc[-1]
+    assert (last["record_id"], last["amount_minor"], last["customer"], last["source_row"]) == (
+        "24000", (24000 % 997) * 100 + 24000 % 100, "Zoë Ünal", 24001)

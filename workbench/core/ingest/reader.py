@@ -26,6 +26,7 @@ import pandas as pd
 from workbench.core.errors import ImportFailure
 
 PREVIEW_ROWS = 200
+_PREVIEW_BYTES = 2_000_000          # detection reads at most this much of a large CSV
 HEADER_SCAN = 30
 XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 _DELIMITERS = (",", ";", "\t", "|")
@@ -83,8 +84,11 @@ def column_text(values: pd.Series) -> pd.Series:
 
 # --- CSV text -----------------------------------------------------------------------------
 
-def decode(data: bytes, file: str) -> tuple[str, str]:
-    """Bytes -> text. UTF-8 (+/- BOM), UTF-16 as Excel saves it, else cp1252."""
+def decode(data: bytes, file: str, final: bool = True) -> tuple[str, str]:
+    """Bytes -> text. UTF-8 (+/- BOM), UTF-16 as Excel saves it, else cp1252.
+    final=False: `data` is only the start of the file (a character may be cut at the end)."""
+    if not final:
+        return _decode_head(data, file)
     if data.startswith(b"\xef\xbb\xbf"):
         enc = "utf-8-sig"
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -111,6 +115,20 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
         raise ImportFailure(file, f"the file says it is {enc} but byte {exc.start} is not",
                             expected="a CSV saved as UTF-8, UTF-16 or Windows-1252") from None
     return _check_text(text, file), enc
+
+
+def _decode_head(data: bytes, file: str) -> tuple[str, str]:
+    """Decode the first bytes of a large file; a UTF-8 character cut at the end is dropped
+    (so the cut does not look like a cp1252 file)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(data) - 3 and "end of data" in exc.reason:
+            data = data[: exc.start]
+    try:
+        return decode(data, file)
+    except ImportFailure:
+        return decode(data[:-2], file)   # a UTF-16 surrogate pair cut in half
 
 
 def _check_text(text: str, file: str) -> str:
@@ -203,8 +221,15 @@ def _csv_rows(text: str, delim: str, limit: int | None, file: str) -> tuple[list
 
 def read_csv_table(path: Path, *, preview: bool, scorer=None, data: bytes | None = None) -> RawTable:
     file = path.name
-    raw = data if data is not None else path.read_bytes()
-    text, enc = decode(raw, file)
+    if data is None and preview and path.stat().st_size > _PREVIEW_BYTES:
+        with open(path, "rb") as fh:
+            head = fh.read(_PREVIEW_BYTES)
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(head) > 3 and b"\x00" in head[:4]):
+            head = head[: len(head) - len(head) % 2]
+        text, enc = decode(head, file, final=False)
+    else:
+        raw = data if data is not None else path.read_bytes()
+        text, enc = decode(raw, file)
     head_lines = text[:200_000].splitlines()[: PREVIEW_ROWS + HEADER_SCAN]
     delim = sniff_delimiter(head_lines)
     rows, ends = _csv_rows(text[: _prefix_len(text, PREVIEW_ROWS + HEADER_SCAN + 50)], delim,

@@ -96,7 +96,7 @@ SHOPIFY_ORDERS = Profile(
         "status": ("financial status",),
         "amount": ("refunded amount",),
         "currency": ("currency",),
-        "occurred_at": ("cancelled at", "created at"),
+        "occurred_at": ("created at",),
         "channel": ("source",),
     },
     required=("record_id", "status", "amount"),
