@@ -67,3 +67,30 @@ def test_cancel_writes_nothing(tmp_path):
         assert all(not rows for rows in dump(target).values())
     finally:
         target.close()
+
+
+def test_copy_reads_one_snapshot_while_someone_keeps_writing(tmp_path):
+    """A write to the source during the copy is not half-copied: the copy is the source as
+    of the moment it started."""
+    src = open_workbook(tmp_path / "a.rwb")
+    populate(src, cases=3)
+    before = dump(src)
+    wrote = []
+
+    def meanwhile(_fraction, message):
+        if message.startswith("copying") and not wrote:
+            with src.session() as s:
+                s.add(Case(case_key="portal:written-during-copy"))
+                audit.record(s, "zed", "case.create")
+            wrote.append(True)
+
+    copy_workbook(tmp_path / "a.rwb", tmp_path / "b.rwb", job=Job(meanwhile))
+    dst = open_workbook(tmp_path / "b.rwb")
+    try:
+        assert wrote
+        assert dump(dst) == before
+        with src.sessions() as s:
+            assert s.execute(select(Case).where(Case.case_key == "portal:written-during-copy")).first()
+    finally:
+        src.close()
+        dst.close()

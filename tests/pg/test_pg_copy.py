@@ -152,3 +152,25 @@ def test_publish_a_reconciled_month_and_keep_working_on_the_team_store(pg_url, t
             assert audit.verify_chain(s).ok
     finally:
         team.close()
+
+
+def test_copy_from_postgres_reads_one_snapshot_while_the_team_keeps_working(pg_workbook, tmp_path):
+    from workbench.core.jobs import Job
+
+    populate(pg_workbook, cases=3)
+    before = dump(pg_workbook)
+    wrote = []
+
+    def meanwhile(_fraction, message):
+        if message.startswith("copying") and not wrote:
+            with pg_workbook.session() as s:
+                s.add(Case(case_key="portal:written-during-copy"))
+                audit.record(s, "zed", "case.create")
+            wrote.append(True)
+
+    copy_workbook(pg_workbook.url, tmp_path / "snap.rwb", job=Job(meanwhile))
+    snap = open_workbook(tmp_path / "snap.rwb")
+    try:
+        assert wrote and dump(snap) == before
+    finally:
+        snap.close()

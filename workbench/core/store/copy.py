@@ -138,6 +138,10 @@ def copy_workbook(source: str | os.PathLike, target: str | os.PathLike, *, force
                 # one snapshot of the source while others may keep working on it
                 src = src.execution_options(isolation_level="REPEATABLE READ")
             src.begin()
+            if src.dialect.name == "sqlite":
+                # pysqlite begins transactions only for writes: open the read snapshot (WAL)
+                # explicitly so every table is read as of the same moment
+                src.exec_driver_sql("BEGIN")
             with Session(bind=src) as s:
                 report = audit.verify_chain(s)
             if not report.ok:
