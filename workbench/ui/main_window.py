@@ -123,6 +123,7 @@ class MainWindow(QMainWindow):
         self._counts_task = None
         self._counts_dirty = False
         self._pending_case = None
+        self._defer_detail = False
         self._detail_timer = QTimer(self)
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(0)
@@ -185,12 +186,14 @@ class MainWindow(QMainWindow):
         self.filter_panel.set_timezone(self.timezone)
         self.detail.set_workbook(workbook)
         self.check_audit_chain()
-        self._remember_recent(str(target) if "://" not in str(target) else workbook.display_name)
+        # a database URL is remembered without its password (QSettings is plain text)
+        self._remember_recent(str(target) if "://" not in str(target)
+                              else workbook.engine.url.set(password=None).render_as_string(hide_password=False))
         self.stack.setCurrentIndex(1)
         self._update_title()
         self._enable_workbook_actions(True)
         self.workbookOpened.emit(workbook)
-        self.refresh(select_first=True)
+        self.refresh(select_first=True, defer_detail=False)
         return True
 
     def check_audit_chain(self) -> bool:
@@ -324,10 +327,18 @@ class MainWindow(QMainWindow):
         QMessageBox.critical(self, APP_NAME, text)
 
     # --- the case list ----------------------------------------------------------------------
-    def refresh(self, select_first: bool = False) -> None:
-        """Re-run the list query with the current filter and sort; keep the current case."""
+    def refresh(self, select_first: bool = False, defer_detail: bool = True) -> None:
+        """Re-run the list query with the current filter and sort; keep the current case.
+        With defer_detail, a changed current case reaches the detail after the table paints."""
         if self.workbook is None:
             return
+        self._defer_detail = defer_detail
+        try:
+            self._refresh(select_first)
+        finally:
+            self._defer_detail = False
+
+    def _refresh(self, select_first: bool) -> None:
         started = time.perf_counter()
         current = self.table.current_case_id()
         ids = case_list.case_ids(self.workbook, self.filter, self.sort)
@@ -380,10 +391,14 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def _show_case(self, case_id) -> None:
-        """Show the case in the detail right after the table has painted; fast moves (held
-        J key) coalesce into one detail load of the last case."""
+        """Show the case in the detail: at once when the user moves, or (during a filter/sort
+        refresh) right after the table has painted."""
         self._pending_case = case_id
-        self._detail_timer.start()
+        if self._defer_detail:
+            self._detail_timer.start()
+        else:
+            self._detail_timer.stop()
+            self._show_pending_case()
 
     def _show_pending_case(self) -> None:
         self.detail.show_case(self._pending_case)
