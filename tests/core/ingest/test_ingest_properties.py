@@ -98,3 +98,20 @@ def test_time_parser_only_raises_import_failure(values, zone):
     except ImportFailure:
         return
     assert len(out) == len(values)
+
+
+@SETTINGS
+@given(data=st.binary(max_size=3000), keep=st.integers(min_value=0, max_value=6000))
+def test_random_and_truncated_workbooks(tmp_path, data, keep):
+    import openpyxl
+
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(data)
+    _attempt(junk)
+    wb = openpyxl.Workbook()
+    wb.active.append(["Internal ID", "Document Number", "Amount", "Status"])
+    wb.active.append([1, "CM1", 9.99, "Open"])
+    good = tmp_path / "cut.xlsx"
+    wb.save(good)
+    good.write_bytes(good.read_bytes()[:keep])
+    _attempt(good)
