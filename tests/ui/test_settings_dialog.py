@@ -123,3 +123,17 @@ def test_rediagnosis_failure_is_reported(qtbot, workbook):
         _ok(d).click()
     assert "diagnosis blew up" in str(blocker.args[0])
     assert workbook.business_settings().stale_ticket_hours == 24
+
+
+def test_an_auditor_may_not_change_settings(qtbot, workbook, spy):
+    from workbench.core.store.models import UserRole
+
+    with workbook.session() as s:           # configure the role directly (no bootstrap rules here)
+        s.add(UserRole(user=workbook.user, role="auditor"))
+    d = SettingsDialog(workbook, reconcile_fn=spy)
+    qtbot.addWidget(d)
+    d.latency.setValue(12)
+    _ok(d).click()
+    assert d.result() != d.DialogCode.Accepted and d.task is None
+    assert "auditor" in d.message.text().lower()
+    assert workbook.business_settings().latency_window_hours == 72 and spy.calls == []
