@@ -26,4 +26,6 @@ def run(args: argparse.Namespace) -> int:
     print(result.summary())
     for problem in result.problems:
         print(f"  - {problem}")
+    for warning in result.warnings:
+        print(f"  note: {warning}")
     return 0 if result.ok else 1

@@ -131,3 +131,15 @@ def test_broken_chain_is_reported(workbook, cases):
     assert "BROKEN" in casework.warning_text(report)
     with workbook.sessions() as s:
         assert audit.chain_head(s)[0] == 2
+
+
+def test_conflict_after_rediagnosis_says_so(workbook, cases):
+    from datetime import UTC, datetime
+
+    c1 = cases[0]
+    with workbook.session() as s:
+        case = s.get(Case, c1)
+        case.symptoms, case.diagnosed_at = "rounding", datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
+    with pytest.raises(ConcurrentEditError, match=r"C-000001 was changed by a re-import or re-diagnosis "
+                                                  r"at 2026-11-02 10:00 \(America/New_York\)"):
+        casework.add_tag(workbook, c1, "x", expected=1)

@@ -244,3 +244,16 @@ def test_random_row_surgery_is_always_caught_and_accounted_for(workbook, tmp_pat
             kept = {int(r[header.index("row_no")]) for r in rows if r in original}
             reported = {i.row_no for i in result.rows_removed + result.rows_edited}
             assert {n for n in range(1, 13) if n not in kept} <= reported, (trial, result.problems)
+
+
+def test_log_of_a_broken_workbook_verifies_but_says_so(workbook, worked, tmp_path):
+    from workbench.core.store.models import AuditEvent
+
+    with workbook.session() as s:
+        s.get(AuditEvent, 1).actor = "mallory"
+    out = tmp_path / "log.json"
+    result = export_log(workbook, out, mask_emails=True)
+    assert result.chain_ok is False
+    checked = verify_log(out)
+    assert checked.ok and any("already broken" in w for w in checked.warnings)
+    assert any("masked" in w for w in checked.warnings)

@@ -51,10 +51,11 @@ def conflict(session: Session, case: Case) -> ConcurrentEditError:
     last = session.execute(
         select(AuditEvent.actor, AuditEvent.at).where(AuditEvent.case_id == case.id)
         .order_by(AuditEvent.seq.desc()).limit(1)).first()
-    if last is None:
-        return ConcurrentEditError(f"case {display_id(case.id)} was changed (version {case.version}) "
-                                   f"by a re-import or re-diagnosis; refresh and try again")
     tz = _business_tz(session)
+    if last is None or (case.diagnosed_at is not None and case.diagnosed_at > last.at):
+        when = f" at {format_business(case.diagnosed_at, tz)} ({tz})" if case.diagnosed_at else ""
+        return ConcurrentEditError(f"case {display_id(case.id)} was changed by a re-import or re-diagnosis{when}; "
+                                   f"refresh and try again")
     when = f"{format_business(last.at, tz)} ({tz})"
     return ConcurrentEditError(f"case {display_id(case.id)} was changed by {last.actor} at {when}; "
                                f"refresh and try again")

@@ -48,6 +48,7 @@ class VerifyResult:
     rows_reordered: list[RowIssue] = field(default_factory=list)
     rows_checked: int = 0
     manifest: dict | None = None
+    warnings: list[str] = field(default_factory=list)   # true of an intact log, worth saying
 
     @property
     def chain_head(self) -> tuple[int, str] | None:
@@ -180,6 +181,10 @@ def verify_log(path, workbook=None) -> VerifyResult:
         result.problems.append(str(issue))
     if workbook is not None:
         _check_against_workbook(result, workbook)
+    if manifest.get("chain_ok") is False:
+        result.warnings.append("the workbook's audit chain was already broken when this log was exported")
+    if manifest.get("mask_emails"):
+        result.warnings.append("customer e-mails are masked in this log")
     result.ok = not result.problems
     return result
 
