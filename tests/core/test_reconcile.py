@@ -155,3 +155,36 @@ def test_incremental_rewrites_only_touched_cases(workbook):
     assert after["portal:84214"].diagnosed_at == before["portal:84214"].diagnosed_at
     with workbook.session() as s:
         assert s.scalar(select(func.count()).select_from(CaseLink)) == 7
+
+
+def test_cli_reconcile_saves_settings_with_audit_and_prints_the_table(tmp_path, capsys):
+    from workbench.cli.main import main
+    from workbench.core.store import open_workbook
+
+    path = tmp_path / "cli.rwb"
+    wb = open_workbook(path)
+    load(wb, BASE)
+    wb.close()
+    code = main(["reconcile", "--db", str(path), "--as-of", "2026-10-20T00:00:00Z", "--tz", "Europe/Berlin",
+                 "--period", "2026-10", "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "into 3 cases" in out and "Europe/Berlin" in out
+    assert [l for l in out.splitlines() if l.startswith("missing_handoff")][0].split() == ["missing_handoff", "1", "1"]
+    wb = open_workbook(path)
+    try:
+        s = wb.business_settings()
+        assert s.timezone == "Europe/Berlin" and s.as_of == AS_OF and s.period == "2026-10"
+        with wb.session() as session:
+            actions = [e.action for e in session.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars()]
+        assert actions == ["settings.change", "reconcile"]
+    finally:
+        wb.close()
+
+
+def test_cli_reconcile_bad_zone_fails_with_one_line(tmp_path, capsys):
+    from workbench.cli.main import main
+
+    code = main(["reconcile", "--db", str(tmp_path / "x.rwb"), "--tz", "Mars/Olympus", "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and len(err.splitlines()) == 1 and "Mars/Olympus" in err
