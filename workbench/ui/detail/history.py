@@ -39,6 +39,7 @@ class HistoryView(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setStretchLastSection(True)
 
@@ -48,3 +49,5 @@ class HistoryView(QTableView):
             tips = [json.dumps({"before": e.before, "after": e.after}, indent=1, default=str)
                     for e in detail.history]
         self.model_.set_rows(history_rows(detail), tips=tips)
+        if detail is not None:
+            self.model_.set_header(0, f"Time ({detail.timezone})")
