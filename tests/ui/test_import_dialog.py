@@ -259,3 +259,24 @@ def test_corrected_builtin_mapping_keeps_the_profile_rules(qtbot, workbook, file
     with workbook.sessions() as s:
         recs = s.execute(select(SourceRecord.record_id, SourceRecord.refund_ref, SourceRecord.amount_minor)).all()
     assert [tuple(r) for r in recs] == [("re_1AAA", "txn_1", 9999)]
+
+
+def test_choose_files_and_remove(qtbot, workbook, files, monkeypatch, qtmodeltester):
+    from PySide6.QtWidgets import QFileDialog
+
+    asked = []
+
+    def fake_open(parent, caption, folder, filters):
+        asked.append(filters)
+        return [str(p) for p in files], filters
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(fake_open))
+    d = _dialog(qtbot, workbook, reconcile_fn=ReconcileSpy())
+    d.add_button.click()
+    assert "*.xlsx" in asked[0] and "*.csv" in asked[0]
+    qtbot.waitUntil(lambda: d.pending_detections == 0, timeout=20_000)
+    assert d.files.rowCount() == 2
+    d.file_view.selectRow(0)
+    d.remove_button.click()
+    assert [e.path.name for e in d.files.entries()] == [files[1].name]
+    qtmodeltester.check(d.files)
