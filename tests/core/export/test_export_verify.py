@@ -257,3 +257,17 @@ def test_log_of_a_broken_workbook_verifies_but_says_so(workbook, worked, tmp_pat
     checked = verify_log(out)
     assert checked.ok and any("already broken" in w for w in checked.warnings)
     assert any("masked" in w for w in checked.warnings)
+
+
+def test_midnight_times_verify_in_xlsx(workbook, worked, tmp_path):
+    """calamine hands back a midnight datetime as a date: it must hash the same."""
+    from datetime import UTC, datetime
+
+    from workbench.core.store.models import SourceRecord
+
+    with workbook.session() as s:
+        rec = s.query(SourceRecord).filter_by(record_id="CM104233").one()
+        rec.occurred_at = datetime(2026, 10, 31, 4, 0, tzinfo=UTC)   # 00:00 in New York
+    out = tmp_path / "log.xlsx"
+    export_log(workbook, out)
+    assert verify_log(out).ok, verify_log(out).problems

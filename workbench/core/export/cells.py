@@ -11,7 +11,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from decimal import Decimal, InvalidOperation
 
 TEXT, MONEY, TIME, INT = "text", "money", "time", "int"
@@ -45,6 +46,8 @@ def _money_text(value) -> str:
 
 
 def _time_text(value) -> str:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime.combine(value, dtime())   # calamine reads a midnight time as a date
     if isinstance(value, datetime):
         return (value.replace(tzinfo=None) + timedelta(microseconds=500_000)).strftime(TIME_FORMAT)
     return str(value).strip()
