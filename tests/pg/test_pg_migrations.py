@@ -44,3 +44,34 @@ def test_reopen_is_idempotent_and_store_round_trips(pg_url):
 def test_each_test_gets_an_empty_database(pg_workbook):
     with pg_workbook.sessions() as s:
         assert s.execute(select(Case)).first() is None
+
+
+def _open(url, barrier, results):
+    from workbench.core.store import open_workbook as open_
+
+    barrier.wait()
+    try:
+        open_(url).close()
+        results.put("ok")
+    except Exception as exc:  # noqa: BLE001 - reported by the test
+        results.put(f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+
+
+def test_several_people_opening_a_fresh_team_store_at_once(pg_url):
+    """The first opens create the schema; without serialising the migration, all but one
+    crashed with a duplicate-type error from PostgreSQL's catalog."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(4), ctx.Queue()
+    procs = [ctx.Process(target=_open, args=(pg_url, barrier, results)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    assert [results.get(timeout=5) for _ in procs] == ["ok"] * 4
+    wb = open_workbook(pg_url)
+    try:
+        assert current_revision(wb.engine) == head_revision()
+    finally:
+        wb.close()

@@ -39,8 +39,26 @@ def _known(script: ScriptDirectory, revision: str) -> bool:
         return False
 
 
+_PG_MIGRATION_LOCK = 0x5257424D  # 'RWBM'
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Create or upgrade the schema. A workbook written by a newer program is refused."""
+    """Create or upgrade the schema. A workbook written by a newer program is refused.
+
+    On PostgreSQL several people may open a fresh team store at once: a session advisory
+    lock lets one of them migrate while the others wait, then find the schema current."""
+    if engine.dialect.name != "postgresql":
+        _upgrade(engine, revision)
+        return
+    with engine.connect() as lock:
+        lock.exec_driver_sql(f"SELECT pg_advisory_lock({_PG_MIGRATION_LOCK})")
+        try:
+            _upgrade(engine, revision)
+        finally:
+            lock.exec_driver_sql(f"SELECT pg_advisory_unlock({_PG_MIGRATION_LOCK})")
+
+
+def _upgrade(engine: Engine, revision: str) -> None:
     script = ScriptDirectory.from_config(alembic_config())
     current = current_revision(engine)
     if current is not None and not _known(script, current):
