@@ -108,6 +108,7 @@ def test_accept_saves_audits_and_rediagnoses_in_background(qtbot, dialog, workbo
 def test_no_change_means_no_audit_and_no_rediagnosis(dialog, workbook, spy):
     _ok(dialog).click()
     assert dialog.result() == dialog.DialogCode.Accepted and dialog.task is None
+    assert dialog.save_task is None
     assert spy.calls == []
     with workbook.sessions() as s:
         assert s.execute(select(AuditEvent)).first() is None
@@ -134,6 +135,23 @@ def test_an_auditor_may_not_change_settings(qtbot, workbook, spy):
     qtbot.addWidget(d)
     d.latency.setValue(12)
     _ok(d).click()
-    assert d.result() != d.DialogCode.Accepted and d.task is None
+    qtbot.waitUntil(lambda: d.save_task.is_finished, timeout=10_000)
+    assert d.result() != d.DialogCode.Accepted and d.task is None and _ok(d).isEnabled()
     assert "auditor" in d.message.text().lower()
     assert workbook.business_settings().latency_window_hours == 72 and spy.calls == []
+
+
+def test_the_save_itself_runs_on_the_worker(qtbot, workbook, spy):
+    threads = []
+
+    def save(workbook, settings):
+        threads.append(threading.current_thread() is threading.main_thread())
+        workbook.save_business_settings(settings)
+
+    d = SettingsDialog(workbook, save_fn=save, reconcile_fn=spy)
+    qtbot.addWidget(d)
+    d.stale.setValue(30)
+    with qtbot.waitSignal(d.rediagnosed, timeout=10_000):
+        _ok(d).click()
+        assert d.result() != d.DialogCode.Accepted      # open until the save is done
+    assert threads == [False] and workbook.business_settings().stale_ticket_hours == 30

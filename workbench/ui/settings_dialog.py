@@ -100,7 +100,8 @@ class SettingsDialog(QDialog):
         self._save = save_fn or _default_save
         self._reconcile = reconcile_fn or _default_reconcile
         self.original = workbook.business_settings()
-        self.task = None
+        self.task = None          # the re-diagnosis (BackgroundTask), once saved
+        self.save_task = None
         s = self.original
 
         self.timezone = QComboBox(self)
@@ -195,23 +196,46 @@ class SettingsDialog(QDialog):
         self.message.setProperty("error", error)
         self.message.setStyleSheet("font-weight: bold;" if error else "")
 
-    # --- accept: save (audited) then re-diagnose in the background ----------------------
+    # --- accept: save (audited) then re-diagnose, both on the background worker ------------
     def accept(self) -> None:
+        """Save on the single worker (so SQLite sees one writer); the dialog stays open until
+        the save is done, to show a refusal (role, sign-off) in place; then re-diagnose."""
+        if self.save_task is not None and not self.save_task.is_finished:
+            return
         if not self._validate():
             return
         new = self.settings()
         if new == self.original:
             super().accept()
             return
-        try:
-            self._save(self._workbook, new)
-        except (WorkbenchError, ValueError) as exc:
-            self._say(str(exc), error=True)
-            return
+        self._set_busy(True)
+        self._say("Saving...")
+        self.save_task = run_in_background(
+            self, _save_on_worker, self._save, self._workbook, new,
+            on_done=lambda _result: self._saved(new), on_error=self._save_failed,
+            progress_label="Saving settings...", cancellable=False, show_progress=False)
+
+    def _saved(self, new: BusinessSettings) -> None:
+        self._set_busy(False)
+        self._say("")
         self.saved.emit(new)
-        owner = self.parentWidget()
-        self.task = run_in_background(owner, self._reconcile, self._workbook, new,
+        self.task = run_in_background(self.parentWidget(), self._reconcile, self._workbook, new,
                                       on_done=self.rediagnosed.emit,
                                       on_error=self.rediagnosis_failed.emit,
                                       progress_label="Re-diagnosing with the new settings...")
         super().accept()
+
+    def _save_failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(exc, (WorkbenchError, ValueError)):
+            self._say(str(exc), error=True)
+        else:
+            self._say(f"Could not save the settings: {exc}", error=True)
+
+    def _set_busy(self, busy: bool) -> None:
+        for button in self.buttons.buttons():
+            button.setEnabled(not busy)
+
+
+def _save_on_worker(save_fn, workbook, settings, job=None) -> None:
+    save_fn(workbook, settings)
