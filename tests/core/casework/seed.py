@@ -63,6 +63,6 @@ def seed_cases(workbook, n: int = 3, period: str = "2026-10") -> list[int]:
                 s.add(Finding(case_id=case.id, symptom="partial_receipt", boundary="WMS -> portal -> ERP",
                               fix_type="post restocking fee", scope="ops", cause="process",
                               evidence="ERP 84.99 = portal 99.99 - 15 % restocking fee (15.00)",
-                              systems="erp", fields="amount", amount_delta_minor=-1500))
+                              systems="portal;erp", fields="amount_minor", amount_delta_minor=-1500))
             ids.append(case.id)
     return ids

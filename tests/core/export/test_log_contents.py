@@ -61,7 +61,9 @@ def test_xlsx_text_is_explicit_string_and_layout_is_for_people(workbook, worked,
     amount = ws.cell(row=2, column=col["erp_amount"])
     assert amount.value == pytest.approx(84.99) and amount.number_format == "#,##0.00"
     assert amount.fill.fgColor.rgb.endswith("F8CBAD")                 # the divergent ERP amount
-    assert ws.cell(row=2, column=col["portal_amount"]).fill.fill_type is None
+    assert ws.cell(row=2, column=col["portal_amount"]).fill.fgColor.rgb.endswith("F8CBAD")   # portal;erp
+    assert ws.cell(row=2, column=col["processor_amount"]).fill.fill_type is None
+    assert ws.cell(row=3, column=col["erp_amount"]).fill.fill_type is None                # a clean case
     when = ws.cell(row=2, column=col["erp_time"])
     assert when.is_date and when.value.strftime("%Y-%m-%d %H:%M") == "2026-10-04 05:30"   # New York time
     assert ws.column_dimensions["A"].width > 5

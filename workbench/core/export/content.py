@@ -25,7 +25,7 @@ from workbench.core.store.models import Adjustment, AuditEvent, Case, CaseLink, 
 from workbench.core.timeutil import to_business
 
 # finding.fields words -> the side-by-side column suffix they mark
-_FIELD_SUFFIX = {"amount": "amount", "stage": "stage", "status": "stage", "time": "time", "date": "time",
+_FIELD_SUFFIX = {"amount": "amount", "amount_minor": "amount", "stage": "stage", "status": "stage", "time": "time", "date": "time",
                  "occurred_at": "time", "posted_at": "time", "refunded_at": "time", "updated_at": "time",
                  "reference": "refs", "ref": "refs", "id": "refs", "record_id": "refs", "return_ref": "refs",
                  "refund_ref": "refs", "order_ref": "refs", "record": "refs"}
