@@ -185,7 +185,7 @@ def test_window_state_and_recent_restored(make_window, filled, qtbot):
     second.set_theme("light")
 
 
-def test_broken_audit_chain_shows_banner(make_window, filled):
+def test_broken_audit_chain_shows_banner(make_window, filled, qtbot):
     path, _ = filled
     wb = open_workbook(path)
     from workbench.core import audit
@@ -199,8 +199,19 @@ def test_broken_audit_chain_shows_banner(make_window, filled):
     wb.close()
     window = make_window()
     window.open_workbook(path)
-    assert window.banner.isVisible()
+    qtbot.waitUntil(lambda: window.banner.isVisible())     # verified on the worker
     assert "BROKEN" in window.banner.text()
+    window.set_theme("dark")                                # the banner keeps its warning
+    assert window.banner.isVisible()
+    window.set_theme("light")
+
+
+def test_intact_audit_chain_shows_no_banner(make_window, filled, qtbot):
+    path, _ = filled
+    window = make_window()
+    window.open_workbook(path)
+    qtbot.waitUntil(lambda: window._chain_report is not None)
+    assert window._chain_report.ok and not window.banner.isVisible()
 
 
 def test_tag_shortcut_tags_selected_cases(make_window, filled, qtbot):

@@ -122,6 +122,8 @@ class MainWindow(QMainWindow):
         self._counts_timer.timeout.connect(self.refresh_counts)
         self._counts_task = None
         self._counts_dirty = False
+        self._read_tasks: set = set()
+        self._chain_report = None
         self._pending_case = None
         self._defer_detail = False
         self._detail_timer = QTimer(self)
@@ -163,11 +165,12 @@ class MainWindow(QMainWindow):
     # --- workbooks --------------------------------------------------------------------------
     def open_workbook(self, target: str | Path, *, create: bool = True) -> bool:
         """Open (or create) a workbook and show its cases. Errors are shown, not raised."""
-        if [t for t in active_tasks() if t is not self._counts_task]:
+        reads = self._read_tasks | {self._counts_task}
+        if [t for t in active_tasks() if t not in reads]:
             QMessageBox.information(self, APP_NAME, "Wait for the running task to finish first.")
             return False
-        if self._counts_task is not None and not self._counts_task.is_finished:
-            worker_pool().waitForDone(60_000)   # a read of the old workbook: let it end
+        if active_tasks():
+            worker_pool().waitForDone(60_000)   # reads of the old workbook: let them end
             QApplication.processEvents()
         from workbench.core.store import open_workbook
 
@@ -185,6 +188,8 @@ class MainWindow(QMainWindow):
         self.model.set_workbook(workbook, self.timezone)
         self.filter_panel.set_timezone(self.timezone)
         self.detail.set_workbook(workbook)
+        self._chain_report = None
+        self.banner.hide()
         self.check_audit_chain()
         # a database URL is remembered without its password (QSettings is plain text)
         self._remember_recent(str(target) if "://" not in str(target)
@@ -196,15 +201,32 @@ class MainWindow(QMainWindow):
         self.refresh(select_first=True, defer_detail=False)
         return True
 
-    def check_audit_chain(self) -> bool:
-        """Verify the audit trail; a broken chain shows a loud banner. True if intact."""
-        from workbench.core.audit import verify_chain
+    def check_audit_chain(self):
+        """Verify the audit trail on the worker (it is O(events)); a broken chain shows a loud
+        banner when the answer arrives. Returns the BackgroundTask."""
+        from workbench.core.casework.integrity import check_integrity
 
-        with self.workbook.sessions() as session:
-            report = verify_chain(session)
-        if report.ok:
+        workbook = self.workbook
+
+        def verify(wb, job=None):
+            return check_integrity(wb)
+
+        def done(report) -> None:
+            if workbook is self.workbook:
+                self._chain_report = report
+                self._show_chain_report()
+
+        task = run_in_background(None, verify, workbook, on_done=done, show_progress=False,
+                                 on_error=lambda exc: self._work_failed(exc))
+        self._read_tasks.add(task)
+        task.finished.connect(lambda _ok: self._read_tasks.discard(task))
+        return task
+
+    def _show_chain_report(self) -> None:
+        report = self._chain_report
+        if report is None or report.ok:
             self.banner.hide()
-            return True
+            return
         colours = ACCENTS[self.theme.effective]
         self.banner.setStyleSheet(
             f"background: {colours['warning_bg']}; color: {colours['warning_fg']}; padding: 8px; font-weight: bold;")
@@ -212,7 +234,6 @@ class MainWindow(QMainWindow):
             f"\u26a0 The audit trail of {self.workbook.display_name} is BROKEN: {report.problem} "
             f"(events before #{report.broken_at_seq} verify). Do not trust its history or exports.")
         self.banner.show()
-        return False
 
     def new_workbook_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "New workbook", str(paths.user_data_dir() / "returns.rwb"),
@@ -440,8 +461,8 @@ class MainWindow(QMainWindow):
         self.theme.apply(mode)
         self.actions.themes[mode].setChecked(True)
         self.qsettings.setValue("window/theme", mode)
-        if self.workbook is not None and self.banner.isVisible():
-            self.check_audit_chain()
+        if self.workbook is not None:
+            self._show_chain_report()
 
     def about(self) -> None:
         QMessageBox.about(
