@@ -100,3 +100,14 @@ def test_duplicates_are_retries_of_the_same_event(demo_months):
         if len(erps) == 2:
             assert erps[0]["Reference No."] == erps[1]["Reference No."]
             assert money(erps[0]["Amount"]) == money(erps[1]["Amount"])
+
+
+def test_tiny_runs_stay_consistent(tmp_path):
+    from workbench.core.demo import generate_demo
+
+    for months in (1, 2):
+        for seed in (1, 2, 3):
+            folder = tmp_path / f"m{months}s{seed}"
+            generate_demo(folder, returns=40, seed=seed, months=months)
+            demo = load(folder)
+            assert all(set(ids(row["symptoms"])) == expected_symptoms(demo, row) for row in demo.truth)

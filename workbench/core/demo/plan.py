@@ -357,8 +357,10 @@ def _cut_off_at_as_of(rng, plan: Plan) -> None:
     plan.erp_dup_t[plan.erp_t == NONE] = NONE
     # anchor: the latest healthy refund happens exactly at the as-of time
     cand = np.flatnonzero((plan.role == R.HEALTHY) & (plan.proc_t != NONE))
-    anchor = cand[np.argmax(plan.proc_t[cand])]
-    plan.proc_t[anchor] = t
+    if len(cand) == 0:
+        cand = np.flatnonzero(plan.proc_t != NONE)
+    if len(cand):
+        plan.proc_t[cand[np.argmax(plan.proc_t[cand])]] = t
     # tickets
     gone = plan.tk_created > t
     plan.tk_created[gone] = NONE
@@ -404,7 +406,7 @@ def _extras(rng, plan: Plan, rates: R.Rates, n_per_month: int, pool: int) -> Non
     me_agent = rng.integers(1 if plan.insights else 0, 6, k)
     jdoe = np.zeros(k, bool)
     if plan.insights:
-        kj = round(n_per_month * rates.extra["jdoe_manual_under_50"])
+        kj = max(1, round(n_per_month * rates.extra["jdoe_manual_under_50"]))
         month = np.repeat(np.arange(months), kj)
         jt = np.concatenate([_spread_times(rng, kj, int(plan.bounds[m]), int(plan.bounds[m + 1]))
                              for m in range(months)])

@@ -171,7 +171,7 @@ def reference_numbers(plan: Plan) -> pa.Array:
     variants = [
         join("LOOP-", rid),
         rid,
-        join("LOOP-", pc.utf8_lpad(rid, 8, "0")),
+        join("LOOP-", pc.utf8_lpad(rid, 10, "0")),       # always at least two zeros
         join("loop-", rid),
         pc.if_else(pa.array(plan.order_num % 4 == 1), join("#", s(plan.order_num)), s(plan.order_num)),
         pa.array(np.full(plan.n, "")),
