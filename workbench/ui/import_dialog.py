@@ -35,88 +35,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.errors import ImportCancelled, ImportFailure, WorkbenchError
+from workbench.core.errors import ImportCancelled, WorkbenchError
 from workbench.ui.background import run_in_background
 from workbench.ui.import_mapping import MappingEditor
 from workbench.ui.import_model import FileEntry, ImportFilesModel, PreviewModel
 from workbench.ui.import_preview import mapped_preview, parsed_preview, profile_for
+from workbench.ui.import_work import (
+    default_detect,
+    default_import,
+    default_reconcile,
+    default_save_profile,
+    detect_all,
+    failure_detail,
+    failure_text,
+    import_and_reconcile,
+)
 
 FILE_FILTER = "Exports (*.csv *.txt *.tsv *.xlsx *.xlsm *.xls *.ods);;All files (*)"
-
-
-# --- default core calls (lazy imports: ingest is a heavy import) ------------------------------
-
-def _default_detect(path: Path):
-    from workbench.core.ingest import detect_file
-
-    return detect_file(path)
-
-
-def _default_import(workbook, paths, profiles=None, job=None):
-    from workbench.core.ingest import import_files
-
-    return import_files(workbook, paths, profiles=profiles, job=job)
-
-
-def _default_reconcile(workbook, job=None):
-    from workbench.core.reconcile import reconcile
-
-    return reconcile(workbook, job=job)
-
-
-def _default_save_profile(profile) -> str:
-    """Save as a TOML user profile; returns its path (what import_files accepts)."""
-    from workbench.core.ingest import save_profile
-
-    return str(save_profile(profile))
-
-
-def import_and_reconcile(workbook, paths, profiles, *, import_fn, reconcile_fn, job=None):
-    """The background work: import every file (all or nothing), then re-diagnose."""
-    from workbench.core.jobs import ensure_job
-
-    job = ensure_job(job)
-    summary = import_fn(workbook, paths, profiles=profiles or None, job=job.sub(0.0, 0.6))
-    job.check()
-    result = reconcile_fn(workbook, job=job.sub(0.6, 1.0))
-    return summary, result
-
-
-def failure_detail(exc: BaseException) -> dict:
-    """The ImportFailure fields as a dict (empty for other errors)."""
-    if not isinstance(exc, ImportFailure):
-        return {}
-    return {k: getattr(exc, k) for k in ("file", "row", "column", "value", "expected", "reason")}
-
-
-def failure_text(exc: BaseException) -> str:
-    d = failure_detail(exc)
-    if not d:
-        return str(exc)
-    parts = [f"File: {d['file']}"]
-    if d.get("row") is not None:
-        parts.append(f"Row: {d['row']}")
-    if d.get("column"):
-        parts.append(f"Column: {d['column']}")
-    if d.get("value") is not None:
-        parts.append(f"Value: {d['value']!r}")
-    if d.get("expected"):
-        parts.append(f"Expected: {d['expected']}")
-    return "\n".join([f"Import failed, nothing was written: {d['reason']}"] + parts)
-
-
-def detect_all(paths, *, detect_fn, job=None):
-    """[(path, Detection or None, error or None)] - the background part of adding files."""
-    out = []
-    for i, path in enumerate(paths):
-        if job is not None:
-            job.check()
-            job.step(i / max(1, len(paths)), f"detecting {path.name}")
-        try:
-            out.append((path, detect_fn(path), None))
-        except WorkbenchError as exc:
-            out.append((path, None, exc))
-    return out
 
 
 class ImportDialog(QDialog):
@@ -133,10 +68,10 @@ class ImportDialog(QDialog):
         self.setAcceptDrops(True)
         self.resize(1100, 720)
         self._workbook = workbook
-        self._detect = detect_fn or _default_detect
-        self._import = import_fn or _default_import
-        self._reconcile = reconcile_fn or _default_reconcile
-        self._save_profile = save_profile_fn or _default_save_profile
+        self._detect = detect_fn or default_detect
+        self._import = import_fn or default_import
+        self._reconcile = reconcile_fn or default_reconcile
+        self._save_profile = save_profile_fn or default_save_profile
         self._tz = workbook.business_settings().timezone
         self.task = None
         self.result_summary = None
