@@ -43,5 +43,6 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         for path in [*result.files, result.truth]:
             print(f"{path}  ({result.counts.get(path.name, 0):,} rows)")
-        print(f"as-of {result.as_of.isoformat()}  written in {time.perf_counter() - started:.1f} s")
+        phases = ", ".join(f"{k} {v:.1f}" for k, v in result.seconds.items())
+        print(f"as-of {result.as_of.isoformat()}  written in {time.perf_counter() - started:.1f} s ({phases})")
     return 0

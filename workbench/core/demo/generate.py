@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ class DemoResult:
     as_of: datetime | None = None        # the latest event = the diagnosis as-of time
     periods: list[str] = field(default_factory=list)
     counts: dict = field(default_factory=dict)   # rows per file name
+    seconds: dict = field(default_factory=dict)  # wall time per phase (plan, loop, ..., truth)
 
 
 def generate_demo(out_dir, returns: int = 500, seed: int = 1, months: int = 1, start: str = "2026-10",
@@ -47,10 +49,12 @@ def generate_demo(out_dir, returns: int = 500, seed: int = 1, months: int = 1, s
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     job.step(0.0, "planning returns")
+    clock = time.perf_counter()
     plan = build_plan(returns, months, start, seed, business_tz)
     rng = np.random.default_rng([seed, 7])
     result = DemoResult(files=[], truth=out / "truth.csv", periods=list(plan.periods),
                         as_of=datetime.fromtimestamp(plan.as_of, UTC))
+    clock = _lap(result.seconds, "plan", clock)
     builders = (("loop", loop_table), ("stripe", stripe_table), ("netsuite", netsuite_table),
                 ("zendesk", zendesk_table))
     per_month: dict[str, list[Path]] = {p: [] for p in plan.periods}
@@ -59,14 +63,23 @@ def generate_demo(out_dir, returns: int = 500, seed: int = 1, months: int = 1, s
         job.step(0.1 + 0.2 * i, f"writing {system}")
         cols, times = build(plan, rng)
         _write_months(plan, system, cols, times, out, csv_only, per_month, result.counts)
+        del cols
+        clock = _lap(result.seconds, system, clock)
     job.check()
     cols, _ = truth_columns(plan)
     write_csv(result.truth, TRUTH_HEADER, cols, free_text=())
     result.counts["truth.csv"] = len(cols["truth_id"])
     result.patterns = write_patterns(plan, out / "patterns.json")
+    _lap(result.seconds, "truth", clock)
     result.files = [f for p in plan.periods for f in per_month[p]]
     job.step(1.0, "demo written")
     return result
+
+
+def _lap(seconds: dict, name: str, since: float) -> float:
+    now = time.perf_counter()
+    seconds[name] = round(now - since, 2)
+    return now
 
 
 def _write_months(plan: Plan, system: str, cols: dict, times: np.ndarray, out: Path, csv_only: bool,
