@@ -280,3 +280,23 @@ def test_choose_files_and_remove(qtbot, workbook, files, monkeypatch, qtmodeltes
     d.remove_button.click()
     assert [e.path.name for e in d.files.entries()] == [files[1].name]
     qtmodeltester.check(d.files)
+
+
+def test_read_as_another_profile_and_back(qtbot, workbook, files):
+    d = _dialog(qtbot, workbook, files[:1], reconcile_fn=ReconcileSpy())
+    combo = d.read_as
+    assert combo.itemText(0) == "loop_returns (detected)"
+    names = [combo.itemData(i) for i in range(1, combo.count())]
+    assert "loop_returns" not in names and {"aftership_returns", "zendesk_tickets"} <= set(names)
+    index = combo.findData("zendesk_tickets")
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)                      # as a user's choice
+    entry = d.current_entry()
+    assert _row(d, 0)[2] == "zendesk_tickets (chosen)" and entry.system == "support"
+    assert d.mapping.current_system() == "support"
+    assert d.profiles_for_import()[str(files[0])].name == "zendesk_tickets"
+    combo.setCurrentIndex(0)
+    combo.activated.emit(0)
+    assert _row(d, 0)[1:3] == ["Portal", "loop_returns"] and d.profiles_for_import() == {}
+    assert d.mapping.combos["amount"].currentText() == "refund"
+    assert d.preview.headers()[0] == "Record id" and len(d.preview.rows()) == 2

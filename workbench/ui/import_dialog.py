@@ -19,6 +19,7 @@ from typing import Callable, Iterable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QFileDialog,
     QGroupBox,
@@ -49,6 +50,8 @@ from workbench.ui.import_work import (
     failure_detail,
     failure_text,
     import_and_reconcile,
+    profile_and_columns,
+    profile_choices,
 )
 
 FILE_FILTER = "Exports (*.csv *.txt *.tsv *.xlsx *.xlsm *.xls *.ods);;All files (*)"
@@ -115,6 +118,13 @@ class ImportDialog(QDialog):
         mapping_box = QGroupBox("Column mapping", self)
         mapping_box.setMinimumWidth(500)
         mbox = QVBoxLayout(mapping_box)
+        self.read_as = QComboBox(self)
+        self.read_as.setObjectName("readAsProfile")
+        self.read_as.activated.connect(self._profile_chosen)
+        read_as_row = QHBoxLayout()
+        read_as_row.addWidget(QLabel("Read as profile", self))
+        read_as_row.addWidget(self.read_as, 1)
+        mbox.addLayout(read_as_row)
         mbox.addWidget(scroll, 1)
         mbox.addLayout(save_row)
 
@@ -254,16 +264,61 @@ class ImportDialog(QDialog):
         enabled = entry is not None and entry.detection is not None
         self.mapping.setEnabled(enabled)
         self.save_button.setEnabled(enabled)
+        self.read_as.setEnabled(enabled)
         if not enabled:
+            self.read_as.clear()
             self.mapping.set_mapping([], {}, None)
             self.preview.set_table([], [])
             self.preview_note.setText(entry.error if entry and entry.error else "")
             return
         headers = list(getattr(entry.detection, "headers", []) or [])
         self.mapping.set_mapping(headers, entry.mapping, entry.system)
+        self._fill_read_as(entry)
         if not self.profile_name.text() or entry.profile_name is None:
             base = entry.detected_profile or f"custom_{entry.path.stem}"
             self.profile_name.setText(entry.profile_name or f"{base}_mine")
+        self._refresh_preview()
+
+    def _fill_read_as(self, entry: FileEntry) -> None:
+        """Detected profile first, then the alternatives with their scores, then the rest."""
+        self.read_as.blockSignals(True)
+        self.read_as.clear()
+        detected = entry.detected_profile
+        self.read_as.addItem(f"{detected} (detected)" if detected else "generic guess (detected)", None)
+        scores = dict(getattr(entry.detection, "alternatives", None) or [])
+        try:
+            choices = profile_choices()
+        except WorkbenchError:
+            choices = []
+        ordered = sorted((c for c in choices if c[0] != detected), key=lambda c: -scores.get(c[0], -1))
+        for name, label in ordered:
+            shown = f"{label} - {scores[name]:.0%}" if name in scores else label
+            self.read_as.addItem(shown, name)
+        chosen = getattr(entry.chosen_profile, "name", None)
+        self.read_as.setCurrentIndex(max(0, self.read_as.findData(chosen)) if chosen else 0)
+        self.read_as.blockSignals(False)
+
+    def _profile_chosen(self, index: int) -> None:
+        """Read the file as another profile: its mapping on this file's headers."""
+        entry = self.current_entry()
+        if entry is None or entry.detection is None:
+            return
+        name = self.read_as.itemData(index)
+        headers = list(getattr(entry.detection, "headers", []) or [])
+        if name is None:
+            entry.chosen_profile, entry.chosen_system = None, None
+            entry.mapping = dict(getattr(entry.detection, "mapping", {}) or {})
+        else:
+            try:
+                profile, mapping = profile_and_columns(name, headers)
+            except WorkbenchError as exc:
+                self._show_error(str(exc))
+                return
+            entry.chosen_profile, entry.chosen_system, entry.mapping = profile, profile.system, mapping
+        entry.edited, entry.profile_name = False, None
+        entry.status = self._detection_status(entry.detection) if name is None else f"read as {name}"
+        self.mapping.set_mapping(headers, entry.mapping, entry.system)
+        self.files.entry_changed(self._current)
         self._refresh_preview()
 
     def _mapping_edited(self) -> None:
@@ -280,15 +335,18 @@ class ImportDialog(QDialog):
 
     def _entry_profile(self, entry: FileEntry, name: str | None = None):
         mapping = {role: entry.mapping.get(role) for role in self.mapping.full_mapping()}
-        return profile_for(entry.detection, mapping, name=name, system=entry.system)
+        return profile_for(entry.detection, mapping, name=name, system=entry.system,
+                           base=entry.chosen_profile)
 
     def _refresh_preview(self) -> None:
         entry = self.current_entry()
         if entry is None or entry.detection is None:
             return
         try:
-            profile = self._entry_profile(entry) if (entry.edited or entry.detection.profile is None) \
-                else entry.detection.profile
+            if entry.edited or (entry.detection.profile is None and entry.chosen_profile is None):
+                profile = self._entry_profile(entry)
+            else:
+                profile = entry.chosen_profile or entry.detection.profile
             headers, rows = parsed_preview(entry.detection, profile, self._tz)
             self.preview.set_table(headers, rows)
             self.preview_note.setText(f"{len(rows)} record(s) read from the first rows through "
@@ -331,6 +389,8 @@ class ImportDialog(QDialog):
                 out[str(entry.path)] = entry.profile_name
             elif entry.edited:
                 out[str(entry.path)] = self._entry_profile(entry)
+            elif entry.chosen_profile is not None:
+                out[str(entry.path)] = entry.chosen_profile
             elif getattr(entry.detection, "profile", None) is None:
                 raise ValueError(f"{entry.path.name} was not recognised: check its guessed mapping "
                                  "and save it as a profile first")

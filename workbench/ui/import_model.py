@@ -28,6 +28,7 @@ class FileEntry:
     mapping: dict[str, str] = field(default_factory=dict)
     edited: bool = False                # the user changed the detected mapping
     chosen_system: str | None = None    # the system the user chose (None: as detected)
+    chosen_profile: object | None = None  # a Profile the user chose to read the file as
     profile_name: str | None = None     # saved profile to import with (name or TOML path)
     status: str = ""
 
@@ -51,6 +52,9 @@ class FileEntry:
             return f"{shown} (saved)"
         if self.detection is None:
             return ""
+        if self.chosen_profile is not None:
+            name = f"{self.chosen_profile.name} (chosen)"
+            return f"{name[:-1]}, edited)" if self.edited else name
         name = self.detected_profile or "generic guess"
         return f"{name} (edited)" if self.edited else name
 

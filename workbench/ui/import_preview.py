@@ -34,12 +34,12 @@ def mapped_preview(detection, mapping: dict[str, str], rows: int = PREVIEW_ROWS)
 
 
 def profile_for(detection, mapping: dict[str, str | None], *, name: str | None = None,
-                system: str | None = None):
+                system: str | None = None, base=None):
     """A user profile from the confirmed mapping, based on the detected profile (its stages,
     sign, zone and row filter) or, for a generic guess, a new one. ProfileError if unusable."""
     from workbench.core.ingest import make_profile
 
-    base = getattr(detection, "profile", None)
+    base = base if base is not None else getattr(detection, "profile", None)
     system = system or getattr(detection, "system", None) or SYSTEMS[0]
     stem = Path(str(getattr(detection, "path", "custom"))).stem
     name = name or f"{getattr(base, 'name', 'custom')}_{stem}"[:64]

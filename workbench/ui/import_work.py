@@ -82,3 +82,19 @@ def detect_all(paths, *, detect_fn, job=None):
         except WorkbenchError as exc:
             out.append((path, None, exc))
     return out
+
+
+def profile_choices() -> list[tuple[str, str]]:
+    """(name, label) of every built-in and saved profile, for the 'read as' choice."""
+    from workbench.core.ingest import all_profiles
+
+    return [(p.name, f"{p.name} ({p.system})") for p in all_profiles()]
+
+
+def profile_and_columns(name: str, headers: list[str]):
+    """The named profile and its role -> header mapping on these headers."""
+    from workbench.core.ingest import get_profile
+    from workbench.core.ingest.profile import resolve_columns
+
+    profile = get_profile(name)
+    return profile, resolve_columns(profile, headers)
