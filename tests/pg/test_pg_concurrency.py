@@ -183,3 +183,46 @@ def test_audit_chain_stays_linear_under_concurrent_processes(pg_url):
         _assert_linear(wb, 3 * 20, set(actors))
     finally:
         wb.close()
+
+
+def _import(url: str, files: list[str], barrier, results) -> None:
+    from workbench.core.ingest import import_files
+
+    wb = open_workbook(url)
+    try:
+        barrier.wait()
+        results.put(sorted({f.status for f in import_files(wb, files).files}))
+    except Exception as exc:  # noqa: BLE001 - reported by the test
+        results.put(f"{type(exc).__name__}: {exc}")
+    finally:
+        wb.close()
+
+
+def test_two_people_importing_the_same_month_at_once_load_it_once(pg_url, tmp_path):
+    """Both parse the files before either writes; the second to write finds them imported
+    (before the fix, every record was loaded twice as two current versions)."""
+    demo = pytest.importorskip("workbench.core.demo")
+    pytest.importorskip("workbench.core.ingest")
+    from sqlalchemy import text
+
+    files = [str(p) for p in demo.generate_demo(tmp_path / "m", returns=200, seed=2).files]
+    open_workbook(pg_url).close()
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=_import, args=(pg_url, files, barrier, results)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(180)
+    outcomes = sorted(str(results.get(timeout=5)) for _ in procs)
+    assert outcomes == [str(["imported"]), str(["unchanged"])]
+    wb = open_workbook(pg_url)
+    try:
+        with wb.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM import_batches")).scalar_one() == len(files)
+            twice = conn.execute(text(
+                "SELECT count(*) FROM (SELECT system, record_id FROM source_records WHERE is_current "
+                "GROUP BY system, record_id HAVING count(*) > 1) d")).scalar_one()
+            assert twice == 0
+    finally:
+        wb.close()

@@ -33,6 +33,7 @@ _INSERT_COLUMNS = (
     "raw", "row_hash", "version", "is_current",
 )
 _TIMES = ("occurred_at", "approved_at", "refunded_at", "updated_at")
+_PG_IMPORT_LOCK = 0x5257424C  # 'RWBL': serialises imports into one PostgreSQL team store
 
 
 @dataclass
@@ -100,6 +101,11 @@ def import_files(workbook, paths, profiles=None, job: Job | None = None,
     touched: list[int] = []
     flagged_all: list[int] = []
     with workbook.session() as s:
+        if s.get_bind().dialect.name == "postgresql":
+            # shared store: one importer at a time; a file someone imported while we parsed is unchanged
+            s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_IMPORT_LOCK})
+            known = set(s.execute(select(ImportBatch.sha256)).scalars())
+            plan = [(path, None if sha in known else parsed, sha) for path, parsed, sha in plan]
         for i, (path, parsed, sha) in enumerate(plan):
             job.check()
             job.step(0.7 + 0.3 * i / n, f"loading {path.name}")
