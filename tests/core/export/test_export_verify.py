@@ -271,3 +271,14 @@ def test_midnight_times_verify_in_xlsx(workbook, worked, tmp_path):
     out = tmp_path / "log.xlsx"
     export_log(workbook, out)
     assert verify_log(out).ok, verify_log(out).problems
+
+
+def test_chunked_reading_gives_the_same_log(workbook, worked, tmp_path, monkeypatch):
+    from workbench.core.export import content
+
+    whole = export_log(workbook, tmp_path / "whole.csv")
+    monkeypatch.setattr(content, "CHUNK", 3)       # 4 cases -> chunks of 3 and 1
+    chunked = export_log(workbook, tmp_path / "chunked.csv")
+    assert chunked.content_sha256 == whole.content_sha256 and chunked.cases == 4
+    xlsx = export_log(workbook, tmp_path / "chunked.xlsx")
+    assert xlsx.cases == 4 and verify_log(tmp_path / "chunked.xlsx").ok

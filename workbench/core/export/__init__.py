@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from workbench.core.export import manifest as mf
-from workbench.core.export.content import gather, settings_json
+from workbench.core.export.content import gather, gather_head, iter_case_rows, settings_json
 from workbench.core.export.csv_writer import write_csv
 from workbench.core.export.flags import structural_flags
 from workbench.core.export.json_writer import write_json
@@ -46,7 +46,9 @@ def export_log(workbook, out, mask_emails: bool = False, job=None) -> ExportResu
         raise ValueError(f"{out}: choose a log type by extension: .csv, .xlsx or .json")
     job = ensure_job(job)
     job.step(0.0, "reading cases")
-    content = gather(workbook, mask=mask_emails, job=job)
+    streaming = writer is write_csv     # the CSV streams its case rows; XLSX/JSON hold them
+    content = (gather_head(workbook, mask=mask_emails) if streaming
+               else gather(workbook, mask=mask_emails, job=job))
     job.check()
     exported_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -62,14 +64,19 @@ def export_log(workbook, out, mask_emails: bool = False, job=None) -> ExportResu
     tmp = out.with_name(out.name + ".partial")
     job.step(0.6, f"writing {out.name}")
     try:
-        manifest = writer(content, tmp, make_manifest)
+        if streaming:
+            rows = iter_case_rows(workbook, mask=mask_emails, tz=content.settings.timezone, job=job,
+                                  total=content.case_count)
+            manifest = write_csv(content, tmp, make_manifest, rows)
+        else:
+            manifest = writer(content, tmp, make_manifest)
         job.check()
         tmp.replace(out)
     finally:
         if tmp.exists():
             tmp.unlink()
     job.step(1.0, f"wrote {out.name}")
-    return ExportResult(out, out.suffix.lower().lstrip("."), len(content.cases), len(content.adjustments),
+    return ExportResult(out, out.suffix.lower().lstrip("."), content.case_count, len(content.adjustments),
                         len(content.audit_trail), manifest["tables"]["cases"]["sha256"],
                         content.chain_head, content.chain_ok, manifest)
 

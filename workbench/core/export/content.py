@@ -1,7 +1,11 @@
-"""What a resolution log holds, read from the workbook in a few set-based queries.
+"""What a resolution log holds, read from the workbook with set-based queries.
 
-Values are typed (str, Decimal, naive business-zone datetime, int, None); writers format them.
-E-mail masking is applied here so every format masks alike.
+`gather_head` reads everything but the case rows (settings, chain head, counts by SQL GROUP BY,
+adjustments, audit trail); `iter_case_rows` streams the case rows in id chunks (a few queries
+per chunk, Core rows, never ORM objects), so the CSV log of a million cases never holds them
+all in memory. `gather` = both, materialised (XLSX and JSON). Values are typed (str, Decimal,
+naive business-zone datetime, int, None); writers format them. E-mail masking happens here,
+so every format masks alike.
 """
 
 from __future__ import annotations
@@ -10,9 +14,9 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Iterator
 
-
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from workbench.core import audit
 from workbench.core.casework.refs import display_id
@@ -24,9 +28,13 @@ from workbench.core.settings import BusinessSettings
 from workbench.core.store.models import Adjustment, AuditEvent, Case, CaseLink, Finding, SourceRecord, Tag
 from workbench.core.timeutil import to_business
 
-# finding.fields words -> the side-by-side column suffix they mark
-_FIELD_SUFFIX = {"amount": "amount", "amount_minor": "amount", "stage": "stage", "status": "stage", "time": "time", "date": "time",
-                 "occurred_at": "time", "posted_at": "time", "refunded_at": "time", "updated_at": "time",
+CHUNK = 20_000
+
+# finding.fields words (canonical column names as core/diagnose writes them) -> the
+# side-by-side column suffix they mark
+_FIELD_SUFFIX = {"amount": "amount", "amount_minor": "amount", "stage": "stage", "status": "stage",
+                 "status_raw": "stage", "time": "time", "date": "time", "occurred_at": "time",
+                 "approved_at": "time", "refunded_at": "time", "updated_at": "time",
                  "reference": "refs", "ref": "refs", "id": "refs", "record_id": "refs", "return_ref": "refs",
                  "refund_ref": "refs", "order_ref": "refs", "record": "refs"}
 
@@ -38,6 +46,7 @@ class LogContent:
     as_of: datetime | None
     chain_head: tuple[int, str]
     chain_ok: bool
+    case_count: int = 0
     cases: list[dict] = field(default_factory=list)
     divergent: list[set[str]] = field(default_factory=list)   # per case row: columns to fill
     adjustments: list[dict] = field(default_factory=list)
@@ -59,81 +68,33 @@ def _mask_row(row: dict) -> dict:
     return {k: mask_emails(v) if isinstance(v, str) and kind_of(k) == TEXT else v for k, v in row.items()}
 
 
-def gather(workbook, *, mask: bool = False, job=None) -> LogContent:
+_ACTIVE = Case.is_active.is_(True)
+
+
+def gather_head(workbook, *, mask: bool = False) -> LogContent:
     settings = workbook.business_settings()
     tz = settings.timezone
     with workbook.sessions() as s:
         chain = audit.verify_chain(s)
         head = audit.chain_head(s)
-        # Core rows (not ORM objects): 5x faster to load, same attribute names
-        cases = s.execute(select(*Case.__table__.columns).where(Case.is_active.is_(True)).order_by(Case.id)).all()
-        refs: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        live: dict[tuple[int, str], object] = {}
-        for rec in s.execute(select(CaseLink.case_id, CaseLink.system, CaseLink.is_duplicate, SourceRecord.record_id,
-                                    SourceRecord.stage, SourceRecord.occurred_at)
-                             .join(SourceRecord, SourceRecord.id == CaseLink.record_id)
-                             .order_by(CaseLink.case_id, SourceRecord.record_id)).all():
-            refs[rec.case_id][rec.system].append(rec.record_id)
-            if not rec.is_duplicate:
-                live.setdefault((rec.case_id, rec.system), rec)
-        tags: dict[int, list[str]] = defaultdict(list)
-        for case_id, tag in s.execute(select(Tag.case_id, Tag.tag).order_by(Tag.case_id, Tag.tag)).all():
-            tags[case_id].append(tag)
-        findings: dict[int, list] = defaultdict(list)
-        for f in s.execute(select(Finding.case_id, Finding.symptom, Finding.evidence, Finding.systems, Finding.fields)
-                           .order_by(Finding.case_id, Finding.symptom)).all():
-            findings[f.case_id].append(f)
+        count, latest_last, latest_first = s.execute(
+            select(func.count(), func.max(Case.last_event_at), func.max(Case.first_event_at)).where(_ACTIVE)).one()
+        periods = list(s.execute(select(Case.period).where(_ACTIVE, Case.period.is_not(None))
+                                 .group_by(Case.period).order_by(Case.period)).scalars())
+        by_symptom = Counter(dict(s.execute(
+            select(Finding.symptom, func.count()).join(Case, Case.id == Finding.case_id).where(_ACTIVE)
+            .group_by(Finding.symptom)).all()))
+        by_boundary = Counter({(b or "(none)"): n for b, n in s.execute(
+            select(Case.boundary, func.count()).where(_ACTIVE).group_by(Case.boundary)).all()})
+        by_status = Counter(dict(s.execute(select(Case.status, func.count()).where(_ACTIVE).group_by(Case.status)).all()))
         adjustments = s.execute(select(*Adjustment.__table__.columns).order_by(Adjustment.id)).all()
         events = s.execute(select(*AuditEvent.__table__.columns).order_by(AuditEvent.seq)).all()
-        if job:
-            job.step(0.3, "read the workbook")
-
-    adj_total: dict[int, int] = defaultdict(int)
-    for a in adjustments:
-        if a.review_status != "rejected" and a.amount_to_minor is not None:
-            adj_total[a.case_id] += a.amount_to_minor - (a.amount_from_minor or 0)
-
-    periods = sorted({c.period for c in cases if c.period})
     period = settings.period or (periods[0] if len(periods) == 1 else
                                  f"{periods[0]} to {periods[-1]}" if periods else "none")
-    latest = max((c.last_event_at or c.first_event_at for c in cases if c.last_event_at or c.first_event_at),
-                 default=None)
-    content = LogContent(settings=settings, period=period, as_of=settings.as_of or latest,
-                         chain_head=head, chain_ok=chain.ok, flags=structural_flags(workbook))
-    by_symptom, by_boundary, by_status = Counter(), Counter(), Counter()
-    for c in cases:
-        cur = c.currency
-        row = {
-            "case_id": display_id(c.id), "status": c.status, "symptoms": c.symptoms or "",
-            "boundary": c.boundary, "fix_type": c.fix_type, "scope": c.scope,
-            **{f"{sys_}_refs": ";".join(refs[c.id][sys_]) for sys_ in SYSTEMS},
-            "order_ref": c.order_ref, "customer": c.customer,
-            "portal_amount": _money(c.portal_amount_minor, cur),
-            "processor_amount": _money(c.processor_amount_minor, cur),
-            "erp_amount": _money(c.erp_amount_minor, cur),
-            "currency": cur, "tags": ";".join(tags[c.id]),
-            "adjustment_total": _money(adj_total[c.id], cur) if c.id in adj_total else None,
-            "evidence": " | ".join(f.evidence for f in findings[c.id]),
-            "case_key": c.case_key, "assignee": c.assignee, "period": c.period,
-        }
-        for sys_ in SYSTEMS:
-            rec = live.get((c.id, sys_))
-            row[f"{sys_}_stage"] = rec.stage if rec else None
-            row[f"{sys_}_time"] = _local(rec.occurred_at, tz) if rec else None
-        marks = set()
-        for f in findings[c.id]:
-            fields = [x for x in (f.fields or "").split(";") if x] or ["refs"]
-            for sys_ in [x for x in (f.systems or "").split(";") if x in SYSTEMS]:
-                for fld in fields:
-                    suffix = _FIELD_SUFFIX.get(fld.strip().lower(), "refs")
-                    marks.add(f"{sys_}_{'refs' if sys_ == 'support' and suffix == 'amount' else suffix}")
-            by_symptom[f.symptom] += 1
-        by_boundary[c.boundary or "(none)"] += 1
-        by_status[c.status] += 1
-        content.cases.append(_mask_row(row) if mask else row)
-        content.divergent.append(marks)
+    latest = max((t for t in (latest_last, latest_first) if t is not None), default=None)
+    content = LogContent(settings=settings, period=period, as_of=settings.as_of or latest, chain_head=head,
+                         chain_ok=chain.ok, case_count=count, flags=structural_flags(workbook))
     content.counts = {"symptom": by_symptom, "boundary": by_boundary, "status": by_status}
-
     for a in adjustments:
         cur = a.currency
         row = {
@@ -152,12 +113,94 @@ def gather(workbook, *, mask: bool = False, job=None) -> LogContent:
                "case_id": display_id(e.case_id) if e.case_id is not None else None, "case_key": e.case_key,
                "entity": e.entity, "before": e.before, "after": e.after, "hash": e.hash}
         content.audit_trail.append(_mask_row(row) if mask else row)
-    if job:
-        job.step(0.5, "gathered the log")
+    return content
+
+
+def _marks(findings) -> set[str]:
+    marks = set()
+    for f in findings:
+        fields = [x for x in (f.fields or "").split(";") if x] or ["refs"]
+        for sys_ in [x for x in (f.systems or "").split(";") if x in SYSTEMS]:
+            for fld in fields:
+                suffix = _FIELD_SUFFIX.get(fld.strip().lower(), "refs")
+                if sys_ == "support" and suffix == "amount":
+                    suffix = "refs"       # tickets carry no amount column
+                marks.add(f"{sys_}_{suffix}")
+    return marks
+
+
+def iter_case_rows(workbook, *, mask: bool = False, tz: str, chunk: int | None = None,
+                   job=None, total: int = 0) -> Iterator[tuple[dict, set[str]]]:
+    """(row, divergent columns) per active case, in case id order, read in id chunks."""
+    after, done, chunk = 0, 0, chunk or CHUNK
+    while True:
+        with workbook.sessions() as s:
+            cases = s.execute(select(*Case.__table__.columns).where(_ACTIVE, Case.id > after)
+                              .order_by(Case.id).limit(chunk)).all()
+            if not cases:
+                return
+            lo, hi = cases[0].id, cases[-1].id
+            in_range = (lambda col: col.between(lo, hi))
+            refs: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+            live: dict[tuple[int, str], object] = {}
+            for rec in s.execute(select(CaseLink.case_id, CaseLink.system, CaseLink.is_duplicate,
+                                        SourceRecord.record_id, SourceRecord.stage, SourceRecord.occurred_at)
+                                 .join(SourceRecord, SourceRecord.id == CaseLink.record_id)
+                                 .where(in_range(CaseLink.case_id))
+                                 .order_by(CaseLink.case_id, SourceRecord.record_id)).all():
+                refs[rec.case_id][rec.system].append(rec.record_id)
+                if not rec.is_duplicate:
+                    live.setdefault((rec.case_id, rec.system), rec)
+            tags: dict[int, list[str]] = defaultdict(list)
+            for case_id, tag in s.execute(select(Tag.case_id, Tag.tag).where(in_range(Tag.case_id))
+                                          .order_by(Tag.case_id, Tag.tag)).all():
+                tags[case_id].append(tag)
+            findings: dict[int, list] = defaultdict(list)
+            for f in s.execute(select(Finding.case_id, Finding.symptom, Finding.evidence, Finding.systems,
+                                      Finding.fields).where(in_range(Finding.case_id))
+                               .order_by(Finding.case_id, Finding.symptom)).all():
+                findings[f.case_id].append(f)
+            adj_total: dict[int, int] = defaultdict(int)
+            for a in s.execute(select(Adjustment.case_id, Adjustment.amount_from_minor, Adjustment.amount_to_minor)
+                               .where(in_range(Adjustment.case_id), Adjustment.review_status != "rejected",
+                                      Adjustment.amount_to_minor.is_not(None))).all():
+                adj_total[a.case_id] += a.amount_to_minor - (a.amount_from_minor or 0)
+        for c in cases:
+            cur = c.currency
+            row = {
+                "case_id": display_id(c.id), "status": c.status, "symptoms": c.symptoms or "",
+                "boundary": c.boundary, "fix_type": c.fix_type, "scope": c.scope,
+                **{f"{sys_}_refs": ";".join(refs[c.id][sys_]) for sys_ in SYSTEMS},
+                "order_ref": c.order_ref, "customer": c.customer,
+                "portal_amount": _money(c.portal_amount_minor, cur),
+                "processor_amount": _money(c.processor_amount_minor, cur),
+                "erp_amount": _money(c.erp_amount_minor, cur),
+                "currency": cur, "tags": ";".join(tags[c.id]),
+                "adjustment_total": _money(adj_total[c.id], cur) if c.id in adj_total else None,
+                "evidence": " | ".join(f.evidence for f in findings[c.id]),
+                "case_key": c.case_key, "assignee": c.assignee, "period": c.period,
+            }
+            for sys_ in SYSTEMS:
+                rec = live.get((c.id, sys_))
+                row[f"{sys_}_stage"] = rec.stage if rec else None
+                row[f"{sys_}_time"] = _local(rec.occurred_at, tz) if rec else None
+            yield (_mask_row(row) if mask else row), _marks(findings[c.id])
+        after = cases[-1].id
+        done += len(cases)
+        if job is not None:
+            job.check()
+            if total:
+                job.step(min(0.95, 0.05 + 0.9 * done / total), f"{done:,} of {total:,} cases")
+
+
+def gather(workbook, *, mask: bool = False, job=None) -> LogContent:
+    content = gather_head(workbook, mask=mask)
+    for row, marks in iter_case_rows(workbook, mask=mask, tz=content.settings.timezone, job=job,
+                                     total=content.case_count):
+        content.cases.append(row)
+        content.divergent.append(marks)
     return content
 
 
 def settings_json(settings: BusinessSettings) -> dict:
     return json.loads(settings.to_json())
-
-

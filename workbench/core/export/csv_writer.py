@@ -13,7 +13,7 @@ from pathlib import Path
 from workbench.core.export import manifest as mf
 from workbench.core.export.cells import INT, MONEY, TIME, TIME_FORMAT, neutralise
 from workbench.core.export.content import LogContent
-from workbench.core.export.sealing import seal
+from workbench.core.export.sealing import Sealer
 from workbench.core.export.tables import CASE_CONTRACT, CASE_EXTRA, kind_of
 
 MANIFEST_MARK = "#manifest"
@@ -32,17 +32,17 @@ def written(value, kind: str) -> str:
     return neutralise(str(value))
 
 
-def write_csv(content: LogContent, out: Path, make_manifest) -> dict:
-    rows = [{c: written(r.get(c), kind_of(c)) for c in CSV_COLUMNS} for r in content.cases]
-    cols, rows, info = seal("cases", CSV_COLUMNS, rows)
-    manifest = make_manifest("csv", {"cases": info})
+def write_csv(content: LogContent, out: Path, make_manifest, case_rows=None) -> dict:
+    """`case_rows`: an iterator of (row, marks) to stream (default: content.cases)."""
+    rows = case_rows if case_rows is not None else ((r, None) for r in content.cases)
+    sealer = Sealer("cases", CSV_COLUMNS)
     with open(out, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(cols)
-        for row in rows:
-            w.writerow([row[c] for c in cols])
+        w.writerow(sealer.columns)
+        for row, _ in rows:
+            sealed = sealer.add({c: written(row.get(c), kind_of(c)) for c in CSV_COLUMNS})
+            w.writerow([sealed[c] for c in sealer.columns])
+        manifest = make_manifest("csv", {"cases": sealer.info()})
         w.writerow([MANIFEST_MARK if c == "case_id" else mf.dumps(manifest) if c == "evidence" else ""
-                    for c in cols])
+                    for c in sealer.columns])
     return manifest
-
-

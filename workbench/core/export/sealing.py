@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from workbench.core.export import manifest
 from workbench.core.export.tables import ROW_HASH, ROW_NO, with_row_columns
 
@@ -16,3 +18,22 @@ def seal(table: str, columns, rows: list[dict]) -> tuple[tuple[str, ...], list[d
         row[ROW_HASH] = manifest.row_hash(table, cols, row)
         hashes.append(row[ROW_HASH])
     return cols, rows, {"columns": list(cols), "rows": len(rows), "sha256": manifest.table_hash(hashes)}
+
+
+class Sealer:
+    """The streaming form of `seal`: add rows one by one, then `info()`."""
+
+    def __init__(self, table: str, columns) -> None:
+        self.table, self.columns = table, with_row_columns(columns)
+        self.count = 0
+        self._digest = hashlib.sha256()
+
+    def add(self, row: dict) -> dict:
+        self.count += 1
+        row[ROW_NO] = self.count
+        row[ROW_HASH] = manifest.row_hash(self.table, self.columns, row)
+        self._digest.update(((b"\n" if self.count > 1 else b"") + row[ROW_HASH].encode("ascii")))
+        return row
+
+    def info(self) -> dict:
+        return {"columns": list(self.columns), "rows": self.count, "sha256": self._digest.hexdigest()}

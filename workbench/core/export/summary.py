@@ -21,7 +21,7 @@ def summary_dict(content: LogContent) -> dict:
         "as_of": as_of_text(content),
         "settings": [[label, value] for label, value in content.settings.describe()],
         "counts": {k: dict(sorted(v.items())) for k, v in content.counts.items()},
-        "cases": len(content.cases),
+        "cases": content.case_count,
         "structural_flags": content.flags,
         "audit_chain_ok": content.chain_ok,
     }
@@ -39,7 +39,7 @@ def summary_lines(content: LogContent, meta: dict) -> list[tuple[str, object, bo
         ("Workbook", meta["workbook"], False),
         ("Audit chain head", f"event {head[0]}, {head[1]}", False),
         ("Audit chain verifies", "yes" if content.chain_ok else "NO - the workbook's trail is broken", False),
-        ("Cases", len(content.cases), False),
+        ("Cases", content.case_count, False),
         ("", None, False),
         ("Settings used", None, True),
         *[(label, value, False) for label, value in content.settings.describe()],
