@@ -189,3 +189,12 @@ def test_large_file_previews_its_head_and_reads_through_arrow(tmp_path):
     last = parsed.records.iloc[-1]
     assert (last["record_id"], last["amount_minor"], last["customer"], last["source_row"]) == (
         "24000", (24000 % 997) * 100 + 24000 % 100, "Zoë Ünal", 24001)
+
+
+def test_longer_first_row_does_not_shift_columns(tmp_path):
+    p = tmp_path / "loop.csv"
+    p.write_text(LOOP + loop_row(1).rstrip("\n") + ",EXTRA\n" + loop_row(2, refund="11.00"), encoding="utf-8")
+    parsed = read_file(p)
+    assert list(parsed.records["order_ref"]) == ["#1", "#2"]
+    assert list(parsed.records["amount_minor"]) == [1000, 1100]
+    assert any("1 row(s) had more fields" in d for d in parsed.report["decisions"])

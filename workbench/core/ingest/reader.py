@@ -310,6 +310,9 @@ def _arrow_csv(body: str, delim: str, headers: list[str]) -> pd.DataFrame | None
     return pd.DataFrame({h: pd.array(table.column(c), dtype="str") for h, c in zip(headers, names)})
 
 
+_OVERFLOW = 8   # spare columns that catch ragged rows with more fields than the header
+
+
 def _pandas_csv(body: str, delim: str, headers: list[str], file: str) -> pd.DataFrame:
     n = len(headers)
     if len(body) >= _ARROW_MIN_BYTES:
@@ -317,14 +320,20 @@ def _pandas_csv(body: str, delim: str, headers: list[str], file: str) -> pd.Data
         if frame is not None:
             return frame
     try:
-        frame = pd.read_csv(io.StringIO(body), sep=delim, header=None, names=list(range(n)),
-                            dtype=str, keep_default_na=False, na_filter=False,
+        # more names than fields: pandas never guesses an index column from a longer first row
+        frame = pd.read_csv(io.StringIO(body), sep=delim, header=None, names=list(range(n + _OVERFLOW)),
+                            index_col=False, dtype=str, keep_default_na=False, na_filter=False,
                             skip_blank_lines=False, engine="c", quoting=csv.QUOTE_MINIMAL)
     except (pd.errors.ParserError, ValueError, csv.Error):
         rows, _ = _csv_rows(body, delim, None, file)
         return _frame_from_rows(rows, headers)
+    frame = frame.fillna("")
+    extra = frame.iloc[:, n:]
+    extra_rows = int(extra.astype(str).apply(lambda c: c.str.strip() != "").any(axis=1).sum()) if len(extra.columns) else 0
+    frame = frame.iloc[:, :n]
     frame.columns = headers
-    return frame.fillna("")
+    frame.attrs["extra_fields_rows"] = extra_rows
+    return frame
 
 
 # --- XLSX ---------------------------------------------------------------------------------
