@@ -28,6 +28,7 @@ step() { printf '\n== build: %s (%ss)\n' "$1" "$(( $(date +%s) - START ))"; }
 step "system packages"
 NEED=(binutils libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
       libxcb-image0 libxcb-render-util0 libxcb-randr0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1
+      libwayland-client0 libwayland-cursor0 libwayland-egl1
       libgl1 libegl1 libglib2.0-0 libxkbcommon0 libfreetype6 libfontconfig1 libdbus-1-3)
 MISSING=()
 for pkg in "${NEED[@]}"; do
@@ -41,15 +42,19 @@ if [ ${#MISSING[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
         "${MISSING[@]}" >/dev/null
 fi
-"$PY" -c 'import sys; assert sys.version_info >= (3, 11), sys.version' \
+"$PY" -c 'import sys; assert sys.version_info >= (3, 11), sys.version' 2>/dev/null \
     || { echo "build: Python 3.11 or newer needed (set PYTHON=...)" >&2; exit 1; }
 
 step "build environment $VENV"
 if [ "${1:-}" = "--fresh" ]; then rm -rf "$VENV"; fi
+mkdir -p "$BUILD"
 if [ ! -x "$VENV/bin/python" ]; then "$PY" -m venv "$VENV"; fi
-"$VENV/bin/python" -m pip install -q --upgrade pip
+pip_quiet() {  # pip's warnings go to a log, shown only if it fails
+    "$VENV/bin/python" -m pip install -q "$@" >"$BUILD/pip.log" 2>&1 || { cat "$BUILD/pip.log" >&2; exit 1; }
+}
+pip_quiet --upgrade pip
 # The project as a user gets it (not editable), with the team-store driver, and the freezer.
-"$VENV/bin/python" -m pip install -q --upgrade '.[postgres]' 'pyinstaller>=6.10,<7'
+pip_quiet --upgrade '.[postgres]' 'pyinstaller>=6.10,<7'
 if "$VENV/bin/python" -m pip show -q PySide6-Addons >/dev/null 2>&1; then
     echo "build: PySide6-Addons is installed in $VENV; it would drag QtQml/QtQuick/QtPdf plugins" \
          "into the bundle. Run with --fresh." >&2
@@ -66,7 +71,7 @@ FREEZE_START=$(date +%s)
 rm -rf "$DIST"
 "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN \
     --distpath "$DIST" --workpath "$BUILD/work" installer/workbench.spec 2>&1 \
-    | grep -v -e 'Hidden import .* not found' -e 'required via ctypes not found' || true
+    | grep -v -e 'Hidden import .* not found' -e 'required via ctypes not found' -e 'libqgtk3.so' || true
 [ -x "$DIST/returns-workbench/workbench" ] || { echo "build: freezing failed" >&2; exit 1; }
 FREEZE_SECONDS=$(( $(date +%s) - FREEZE_START ))
 

@@ -97,7 +97,9 @@ Description: Returns Reconciliation Workbench
  self-contained desktop application (Python and Qt bundled), working offline.
 EOF
 DEB="$OUT/${NAME}_${VERSION}_${DEB_ARCH}.deb"
-dpkg-deb --root-owner-group -Zxz --build "$DEBROOT" "$DEB" >/dev/null
+# zstd: 5 s where xz took over 7 minutes on a busy 2-core machine (122 MB against ~110 MB);
+# every dpkg that can run this bundle (glibc 2.34+: Debian 12, Ubuntu 22.04) reads it.
+dpkg-deb --root-owner-group -Zzstd --build "$DEBROOT" "$DEB" >/dev/null
 echo "package: Depends: $DEPENDS"
 echo "package: $TARBALL"
 echo "package: $DEB"
