@@ -11,6 +11,7 @@ from sqlalchemy import select
 from workbench.core import audit
 from workbench.core.casework import guard
 from workbench.core.casework.changes import Changes, Op
+from workbench.core.casework.refs import resolve_case
 from workbench.core.casework.vocabulary import check_reason_code, check_status, check_tag
 from workbench.core.errors import PermissionDenied
 from workbench.core.store.models import Case, Note, Tag
@@ -72,9 +73,7 @@ def _set_field(workbook, field: str, values: dict, *, expected, actor: str | Non
     actor = actor or workbook.user
     with guard.transaction(workbook) as s:
         targets = guard.prepare(s, actor, list(values.keys()), expected=expected)
-        by_ref = {}
-        for ref, value in values.items():
-            by_ref[guard.resolve_cases(s, [ref])[0].id] = value
+        by_ref = {resolve_case(s, ref).id: value for ref, value in values.items()}
         changed, seqs, old = [], [], {}
         for case in targets:
             new = by_ref[case.id]
