@@ -25,6 +25,7 @@ class MappingEditor(QWidget):
         super().__init__(parent)
         self._loading = False
         layout = QFormLayout(self)
+        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.system = QComboBox(self)
         for s in SYSTEMS:
             self.system.addItem(SYSTEM_LABELS[s], s)
@@ -34,12 +35,13 @@ class MappingEditor(QWidget):
         for role, label in _roles().items():
             combo = QComboBox(self)
             combo.setObjectName(f"role_{role}")
-            combo.setMinimumContentsLength(18)
+            combo.setMinimumContentsLength(12)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.addItem(NONE)
             combo.currentIndexChanged.connect(self._edited)
+            combo.setToolTip(f"{label} [{role}]")
             self.combos[role] = combo
-            layout.addRow(label, combo)
+            layout.addRow(label.split(" (")[0], combo)       # the full wording is the tooltip
 
     def set_mapping(self, headers: list[str], mapping: dict[str, str], system: str | None) -> None:
         self._loading = True
