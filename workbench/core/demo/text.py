@@ -16,7 +16,7 @@ _BASE62 = np.frombuffer(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr
 
 
 def s(values) -> pa.Array:
-    """Any numpy/list column (or a str, broadcast by the caller) -> a pyarrow string array."""
+    """Any numpy/list/Arrow column -> a pyarrow string array."""
     if isinstance(values, pa.Array):
         return values if values.type == pa.string() else values.cast(pa.string())
     arr = np.asarray(values)
@@ -50,11 +50,9 @@ def choose(index: np.ndarray, variants: list[pa.Array]) -> pa.Array:
     return out
 
 
-def money(minor: np.ndarray, negative: bool = False) -> pa.Array:
-    """Integer minor units (2-decimal currency) -> '99.99' (or '-99.99' when negative)."""
+def money(minor: np.ndarray) -> pa.Array:
+    """Integer minor units (2-decimal currency) -> '99.99', '-0.05', '1000.00'."""
     minor = np.asarray(minor, dtype=np.int64)
-    if negative:
-        minor = -minor
     sign = np.where(minor < 0, "-", "")
     absval = np.abs(minor)
     units = s(absval // 100)
