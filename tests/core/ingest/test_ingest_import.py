@@ -148,3 +148,17 @@ def test_cancel_writes_nothing(workbook, fixtures):
     with pytest.raises(ImportCancelled):
         import_files(workbook, [fixtures / "loop_returns.csv", fixtures / "zendesk_tickets.csv"], job=job)
     assert table_counts(workbook) == before
+
+
+def test_reordered_later_export_is_not_a_change(workbook, fixtures, tmp_path):
+    import csv
+
+    import_files(workbook, [fixtures / "loop_returns.csv"])
+    rows = list(csv.reader((fixtures / "loop_returns.csv").open(encoding="utf-8")))
+    order = list(reversed(range(len(rows[0]))))
+    moved = tmp_path / "loop_later.csv"
+    with moved.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([[r[i] for i in order] for r in rows])
+    summary = import_files(workbook, [moved])
+    f = summary.files[0]
+    assert f.status == "imported" and (f.rows_loaded, f.rows_unchanged) == (0, 4)

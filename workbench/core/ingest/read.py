@@ -11,7 +11,7 @@ import pandas as pd
 from workbench.core.errors import ImportFailure, UnrecognisedFile
 from workbench.core.ingest import reader
 from workbench.core.ingest.detect import MIN_CONFIDENCE, Detection, _header_scorer, candidate_tables, detect_tables, score
-from workbench.core.ingest.normalise import apply_profile, row_hashes
+from workbench.core.ingest.normalise import apply_profile
 from workbench.core.ingest.profile import Profile
 from workbench.core.ingest.user_profiles import all_profiles, get_profile
 from workbench.core.jobs import Job, ensure_job
@@ -103,7 +103,6 @@ def read_file(path: str | Path, profile: Profile | str | None = None, job: Job |
     job.check()
     job.step(0.5, f"parsing {path.name}")
     records, report = apply_profile(prof, table, business_tz=tz)
-    records["row_hash"] = row_hashes(records["raw"].astype(str)) if len(records) else pd.Series(dtype=object)
     skipped = report["skipped_by_kind"]
     report.update({"file": path.name, "sha256": sha, "size": size, "confidence": confidence,
                    "sheet": table.sheet, "header_row": table.header_row, "business_tz": tz})
