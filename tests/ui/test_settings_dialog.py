@@ -155,3 +155,17 @@ def test_the_save_itself_runs_on_the_worker(qtbot, workbook, spy):
         _ok(d).click()
         assert d.result() != d.DialogCode.Accepted      # open until the save is done
     assert threads == [False] and workbook.business_settings().stale_ticket_hours == 30
+
+
+@pytest.mark.parametrize("as_of", [
+    datetime(2026, 10, 31, 23, 59, tzinfo=UTC),
+    datetime(2026, 10, 31, 23, 59, 30, tzinfo=UTC),
+    datetime(2026, 10, 31, 23, 59, 30, 250000, tzinfo=UTC),
+])
+def test_stored_as_of_reads_back_unchanged(qtbot, workbook, spy, as_of):
+    workbook.save_business_settings(workbook.business_settings().with_changes(as_of=as_of))
+    d = SettingsDialog(workbook, reconcile_fn=spy)
+    qtbot.addWidget(d)
+    assert d.settings() == d.original          # opening and pressing OK changes nothing
+    _ok(d).click()
+    assert d.save_task is None and spy.calls == []

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.errors import WorkbenchError
 from workbench.core.settings import BusinessSettings
-from workbench.core.timeutil import as_utc, format_business, zone
+from workbench.core.timeutil import as_utc, format_business, to_business, zone
 from workbench.ui.background import run_in_background
 
 _AS_OF_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
@@ -72,6 +72,16 @@ def parse_as_of(text: str, tz: str) -> datetime | None:
     return as_utc(value) if value.tzinfo else as_utc(value.replace(tzinfo=zone(tz)))
 
 
+def format_as_of(value: datetime | None, tz: str) -> str:
+    """The as-of time in the business zone, exact enough to read back to the same instant."""
+    if value is None:
+        return ""
+    local = to_business(value, tz)
+    if local.microsecond:
+        return local.isoformat()
+    return format_business(value, tz, "%Y-%m-%d %H:%M:%S" if local.second else "%Y-%m-%d %H:%M")
+
+
 def _default_save(workbook, settings: BusinessSettings) -> None:
     from workbench.core.casework import change_settings
 
@@ -112,7 +122,7 @@ class SettingsDialog(QDialog):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.timezone.setCompleter(completer)
-        self.as_of = QLineEdit(format_business(s.as_of, s.timezone) if s.as_of else "", self)
+        self.as_of = QLineEdit(format_as_of(s.as_of, s.timezone), self)
         self.as_of.setPlaceholderText("blank = latest event in the data")
         self.period = QLineEdit(s.period or "", self)
         self.period.setPlaceholderText("YYYY-MM, blank = all")
