@@ -4,6 +4,7 @@ generator's code), so the tests check what the files really say."""
 from __future__ import annotations
 
 import csv
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -57,24 +58,27 @@ def stripe_time(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
 
 
-def local_time(text: str, fmt: str) -> datetime:
-    return datetime.strptime(text, fmt).replace(tzinfo=TZ).astimezone(UTC)
+def local_time(text: str, fmt: str, tz: ZoneInfo = TZ) -> datetime:
+    local = datetime.strptime(text, fmt).replace(tzinfo=tz)
+    # a wall time written without an offset must name one instant (not the repeated DST hour)
+    assert local.astimezone(UTC) == local.replace(fold=1).astimezone(UTC), f"ambiguous: {text}"
+    return local.astimezone(UTC)
 
 
-def netsuite_created(text: str) -> datetime:
+def netsuite_created(text: str, tz: ZoneInfo = TZ) -> datetime:
     assert re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2} (am|pm)", text), text
-    return local_time(text.upper(), "%m/%d/%Y %I:%M %p")
+    return local_time(text.upper(), "%m/%d/%Y %I:%M %p", tz)
 
 
-def zendesk_time(text: str) -> datetime | None:
+def zendesk_time(text: str, tz: ZoneInfo = TZ) -> datetime | None:
     if not text:
         return None
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", text), text
-    return local_time(text, "%Y-%m-%d %H:%M:%S")
+    return local_time(text, "%Y-%m-%d %H:%M:%S", tz)
 
 
-def period(t: datetime) -> str:
-    return t.astimezone(TZ).strftime("%Y-%m")
+def period(t: datetime, tz: ZoneInfo = TZ) -> str:
+    return t.astimezone(tz).strftime("%Y-%m")
 
 
 @dataclass
@@ -88,10 +92,12 @@ class Demo:
     truth: list
     headers: dict
     as_of: datetime
+    tz: ZoneInfo
 
 
 def load(folder: Path) -> Demo:
     folder = Path(folder)
+    tz = ZoneInfo(json.loads((folder / "patterns.json").read_text(encoding="utf-8"))["business_timezone"])
     headers, loop, stripe_all, netsuite, zendesk = {}, {}, [], {}, {}
     for path in sorted(folder.iterdir()):
         if path.name.startswith("loop_returns_"):
@@ -111,11 +117,11 @@ def load(folder: Path) -> Demo:
     events = [utc_iso(r["created_at"]) for r in loop.values()]
     events += [utc_iso(r["updated_at"]) for r in loop.values()]
     events += [stripe_time(r["Created (UTC)"]) for r in stripe.values()]
-    events += [netsuite_created(r["Date Created"]) for r in netsuite.values()]
+    events += [netsuite_created(r["Date Created"], tz) for r in netsuite.values()]
     for r in zendesk.values():
-        events += [t for t in (zendesk_time(r["Created at"]), zendesk_time(r["Updated at"]),
-                               zendesk_time(r["Solved at"])) if t]
-    return Demo(folder, loop, stripe, stripe_all, netsuite, zendesk, truth, headers, max(events))
+        events += [t for t in (zendesk_time(r["Created at"], tz), zendesk_time(r["Updated at"], tz),
+                               zendesk_time(r["Solved at"], tz)) if t]
+    return Demo(folder, loop, stripe, stripe_all, netsuite, zendesk, truth, headers, max(events), tz)
 
 
 def spec_headers(architecture_md: Path) -> dict[str, list[str]]:

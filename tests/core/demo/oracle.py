@@ -27,7 +27,7 @@ def expected_symptoms(demo: Demo, row: dict) -> set[str]:
     procs = sorted((demo.stripe[i] for i in ids(row["processor_record_ids"])),
                    key=lambda r: stripe_time(r["Created (UTC)"]))
     erps = sorted((demo.netsuite[i] for i in ids(row["erp_record_ids"])),
-                  key=lambda r: (netsuite_created(r["Date Created"]), r["Document Number"]))
+                  key=lambda r: (netsuite_created(r["Date Created"], demo.tz), r["Document Number"]))
     if not row["portal_record_id"]:
         if procs:
             return {"manual_bypass"}
@@ -61,15 +61,15 @@ def expected_symptoms(demo: Demo, row: dict) -> set[str]:
             out.add("amount_mismatch")
     if len(procs) > 1 or len(erps) > 1:
         out.add("duplicate_event")
-    if procs and erps and period(stripe_time(procs[0]["Created (UTC)"])) != period(
-            netsuite_created(erps[0]["Date Created"])):
+    if procs and erps and period(stripe_time(procs[0]["Created (UTC)"]), demo.tz) != period(
+            netsuite_created(erps[0]["Date Created"], demo.tz), demo.tz):
         out.add("period_cutoff")
     if row["support_record_ids"]:
         ticket = demo.zendesk[row["support_record_ids"]]
         times = [stripe_time(r["Created (UTC)"]) for r in procs]
-        times += [netsuite_created(r["Date Created"]) for r in erps]
+        times += [netsuite_created(r["Date Created"], demo.tz) for r in erps]
         if times and ticket["Status"] in ("new", "open", "pending"):
             latest = max(times)
-            if zendesk_time(ticket["Updated at"]) < latest and demo.as_of - latest > STALE:
+            if zendesk_time(ticket["Updated at"], demo.tz) < latest and demo.as_of - latest > STALE:
                 out.add("stale_ticket")
     return out

@@ -25,3 +25,6 @@ def test_demo_command_errors_are_one_line(tmp_path, capsys):
     assert "unknown time zone" in capsys.readouterr().err
     assert main(["demo", "--out", str(tmp_path), "--returns", "3"]) == 1
     assert capsys.readouterr().err.count("\n") == 1
+    (tmp_path / "file").write_text("x")
+    assert main(["demo", "--out", str(tmp_path / "file")]) == 1
+    assert "is a file" in capsys.readouterr().err

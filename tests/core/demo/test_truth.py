@@ -111,3 +111,19 @@ def test_tiny_runs_stay_consistent(tmp_path):
             generate_demo(folder, returns=40, seed=seed, months=months)
             demo = load(folder)
             assert all(set(ids(row["symptoms"])) == expected_symptoms(demo, row) for row in demo.truth)
+
+
+@pytest.mark.parametrize("tz,start,months", [
+    ("Europe/Berlin", "2026-10", 1),          # clocks go back on 25 Oct, mid-month
+    ("America/New_York", "2026-03", 1),       # clocks go forward on 8 Mar
+    ("Australia/Sydney", "2026-04", 2),       # southern hemisphere, back on 5 Apr
+    ("Asia/Kolkata", "2026-12", 2),           # +05:30, across the year end
+])
+def test_truth_holds_in_other_zones_and_months(tmp_path, tz, start, months):
+    from workbench.core.demo import generate_demo
+
+    generate_demo(tmp_path, returns=300, seed=7, months=months, start=start, business_tz=tz)
+    demo = load(tmp_path)
+    assert str(demo.tz) == tz
+    wrong = [row["truth_id"] for row in demo.truth if set(ids(row["symptoms"])) != expected_symptoms(demo, row)]
+    assert wrong == []

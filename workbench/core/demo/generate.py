@@ -47,6 +47,8 @@ def generate_demo(out_dir, returns: int = 500, seed: int = 1, months: int = 1, s
     job = ensure_job(job)
     csv_only = returns > CSV_ONLY_ABOVE if csv_only is None else bool(csv_only)
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out} is a file (expected a folder to write the demo files into)")
     out.mkdir(parents=True, exist_ok=True)
     job.step(0.0, "planning returns")
     clock = time.perf_counter()
