@@ -5,6 +5,8 @@ it, ERP credit 84.99 (a 15 % restocking fee: partial_receipt on the ERP amount),
 in the next period (period_cutoff on the processor and ERP times), no support ticket.
 Case B ("portal:84214"): portal and processor only - the ERP credit never came
 (missing_handoff, boundary portal -> ERP middleware).
+Case C ("portal:84215"): a support ticket still pending, last updated before the refund
+(stale_ticket on the ticket's stage and last update).
 """
 
 from __future__ import annotations
@@ -129,4 +131,33 @@ def build_sample(workbook) -> dict[str, int]:
                     evidence="portal approved 2026-10-03, processor refunded 45.50, no ERP credit after 72 h",
                     steps="Check the connector's error queue", systems="erp", fields="record_id"),
         ])
-        return {"a": case_a.id, "b": case_b.id}
+
+        batch_s = ImportBatch(file_name="zendesk_tickets_2026-10.csv", sha256="s" * 64, size_bytes=100,
+                              system="support", profile="zendesk_tickets", imported_by="analyst1")
+        s.add(batch_s)
+        s.flush()
+        portal_c = _record(s, batches["portal"], "portal", "84215", 4, return_ref="84215", amount_minor=2000,
+                           currency="USD", stage="refunded", status_raw="closed",
+                           occurred_at=_t("2026-10-05T10:00:00"))
+        proc_c = _record(s, batches["processor"], "processor", "re_1CCC", 8, return_ref="84215",
+                         amount_minor=2000, currency="USD", stage="refunded", status_raw="refund",
+                         occurred_at=_t("2026-10-06T12:00:00"))
+        ticket_c = _record(s, batch_s, "support", "40005", 2, order_ref="#1003", stage="pending",
+                           status_raw="pending", occurred_at=_t("2026-10-05T09:00:00"),
+                           updated_at=_t("2026-10-05T11:30:00"))
+        case_c = Case(case_key="portal:84215", symptoms="stale_ticket", symptom_count=1,
+                      boundary="support <- any", systems_present="portal;processor;support")
+        s.add(case_c)
+        s.flush()
+        s.add_all([
+            CaseLink(case_id=case_c.id, record_id=portal_c.id, system="portal", rule="anchor", confidence=1.0),
+            CaseLink(case_id=case_c.id, record_id=proc_c.id, system="processor", rule="return_ref",
+                     confidence=0.98),
+            CaseLink(case_id=case_c.id, record_id=ticket_c.id, system="support", rule="order_ref",
+                     confidence=0.8),
+            Finding(case_id=case_c.id, symptom="stale_ticket", boundary="support <- any",
+                    fix_type="close ticket", scope="ops", cause="process",
+                    evidence="Ticket 40005 still pending, last updated before the refund",
+                    systems="support", fields="stage;updated_at"),
+        ])
+        return {"a": case_a.id, "b": case_b.id, "c": case_c.id}

@@ -157,3 +157,14 @@ def test_copy_selected_cells_as_tab_separated_text(widget, ids, qtbot):
     qtbot.waitUntil(widget.table.hasFocus)
     qtbot.keyClick(widget.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QGuiApplication.clipboard().text() == "\tPortal\tERP\nAmount\t99.99 USD\t84.99 USD"
+
+
+def test_stale_ticket_update_is_read_against_the_latest_refund(widget, ids):
+    widget.show_case(ids["c"])
+    assert widget.divergent_cells() == {("stage", "support"), ("updated_at", "support")}
+    tip = _cell(widget.model, "updated_at", "support").data(TIP)
+    # 2026-10-05 11:30 UTC = 07:30 New York; the refund 2026-10-06 12:00 UTC = 08:00
+    assert tip.splitlines()[0] == ("Support last updated 2026-10-05 07:30 vs the latest refund/credit "
+                                   "(Processor 2026-10-06 08:00, America/New_York): -1 d")
+    tip = _cell(widget.model, "stage", "support").data(TIP)
+    assert tip.splitlines()[0] == "Support pending (pending) vs Portal refunded (closed)"

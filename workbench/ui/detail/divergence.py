@@ -133,7 +133,7 @@ def _duration(seconds: float) -> str:
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
     if days:
-        return f"{sign}{days} d {hours} h"
+        return f"{sign}{days} d {hours} h" if hours else f"{sign}{days} d"
     if hours:
         return f"{sign}{hours} h {minutes} min"
     return f"{sign}{minutes} min"
@@ -189,6 +189,20 @@ def explain_time(detail: CaseDetail, field: str, rec: RecordView, ref: RecordVie
     return text
 
 
+def _explain_ticket_update(detail: CaseDetail, ticket: RecordView) -> str:
+    """A ticket's last update against the latest refund or credit (what it should follow)."""
+    money = [e.live for e in detail.systems
+             if e.system in ("processor", "erp") and e.live is not None and e.live.times_utc.get("occurred_at")]
+    updated = ticket.times_utc.get("updated_at") or ticket.times_utc.get("occurred_at")
+    if not money or updated is None:
+        return f"Support last updated {ticket.times_local.get('updated_at') or 'never'}"
+    latest = max(money, key=lambda r: r.times_utc["occurred_at"])
+    gap = _duration((updated - latest.times_utc["occurred_at"]).total_seconds())
+    return (f"Support last updated {ticket.times_local.get('updated_at') or ticket.times_local['occurred_at']} "
+            f"vs the latest refund/credit ({system_label(latest.system)} {latest.times_local['occurred_at']}, "
+            f"{detail.timezone}): {gap}")
+
+
 def _explain_duplicate(entry, rec: RecordView) -> list[str]:
     """'Duplicate of Processor re_1: same amount 99.99 USD, 6 min later' (or, on the live
     record, which duplicates it has)."""
@@ -227,6 +241,8 @@ def explain_cell(detail: CaseDetail, field: str, rec: RecordView | None, system:
         if ref is not None:
             if field in ("amount", "currency"):
                 lines.append(explain_amount(detail, rec, ref))
+            elif field == "updated_at" and rec.system == "support":
+                lines.append(_explain_ticket_update(detail, rec))
             elif field in ("occurred_at", "approved_at", "refunded_at", "updated_at"):
                 lines.append(explain_time(detail, field, rec, ref))
             elif field == "period":
