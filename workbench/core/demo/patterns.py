@@ -1,6 +1,7 @@
 """patterns.json: the cross-month patterns planted for the insight engine (issue 7).
 
-Each entry says what was planted and what the analysis should conclude: the symptom, the
+Each entry says what was planted and what the analysis should conclude: the symptom and its
+boundary (as core/diagnose/catalog.py names it), the
 attribute that separates it (with the canonical column it is read from), the expected
 verdict (integration | process), whether it is structural (> 2 % of returns in a rolling
 30-day window), the months it appears in, and for the recurring one the recurrence layer.
@@ -26,7 +27,7 @@ def planted_patterns(plan: Plan) -> list[dict]:
         {
             "name": "connector_2_3_0_amount_mismatch",
             "symptom": "amount_mismatch",
-            "boundary": "portal -> ERP middleware",
+            "boundary": "WMS -> portal -> ERP",
             "attribute": "source_version", "system": "erp", "column": "Integration",
             "value": CONNECTORS[CONN_230],
             "expected_verdict": "integration", "expected_structural": False,
@@ -38,7 +39,7 @@ def planted_patterns(plan: Plan) -> list[dict]:
         {
             "name": "jdoe_manual_credits_under_50",
             "symptom": "manual_bypass",
-            "boundary": "portal -> ERP middleware",
+            "boundary": "WMS -> portal -> ERP",
             "attribute": "agent", "system": "erp", "column": "Created By", "value": "jdoe",
             "amount_below": "50.00",
             "expected_verdict": "process", "expected_structural": False,
@@ -51,7 +52,7 @@ def planted_patterns(plan: Plan) -> list[dict]:
             "symptom": "period_cutoff",
             "boundary": "processor -> ERP posting",
             "attribute": "hour", "system": "processor", "column": "Created (UTC)",
-            "value": "23 (business zone, last day of the month)",
+            "value": 23, "where": "processor refund hour in the business zone, last day of each month",
             "expected_verdict": "integration", "expected_structural": False,
             "months": months,
             "recurring": True, "recurs_after_adjustment": True,
@@ -65,7 +66,8 @@ def planted_patterns(plan: Plan) -> list[dict]:
             "symptom": "missing_handoff",
             "boundary": "portal -> ERP middleware",
             "attribute": "approved_at", "system": "portal", "column": "created_at",
-            "value": f"{spike_month} days {lo + 1}-{hi}",
+            "value": f"{spike_month}-{lo + 1:02d}/{spike_month}-{hi:02d}",
+            "window_start": f"{spike_month}-{lo + 1:02d}", "window_end": f"{spike_month}-{hi:02d}",
             "expected_verdict": "integration", "expected_structural": True,
             "months": [spike_month],
             "detail": "credit memos never created for refunded returns approved in a two-week "
