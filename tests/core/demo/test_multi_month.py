@@ -10,6 +10,10 @@ from tests.core.demo.oracle import ids
 from workbench.core.demo import SYMPTOMS
 
 
+BOUNDARIES = ("portal -> ERP middleware", "middleware -> ERP linkage", "WMS -> portal -> ERP",
+              "processing queue", "processor -> ERP posting", "support <- any")
+
+
 def _patterns(result):
     return json.loads(result.patterns.read_text(encoding="utf-8"))
 
@@ -31,6 +35,7 @@ def test_patterns_json_describes_four_patterns(three_months):
         assert p["expected_verdict"] in ("integration", "process")
         assert isinstance(p["expected_structural"], bool) and p["months"]
         assert {"attribute", "value"} <= set(p)
+        assert p["boundary"] in BOUNDARIES
     assert [p["name"] for p in pats.values() if p["expected_structural"]] == ["middleware_queue_outage"]
     assert pats["jdoe_manual_credits_under_50"]["expected_verdict"] == "process"
     assert pats["month_end_cutoff_recurring"]["recurs_after_adjustment"] is True

@@ -1,10 +1,10 @@
 """patterns.json: the cross-month patterns planted for the insight engine (issue 7).
 
 Each entry says what was planted and what the analysis should conclude: the symptom and its
-boundary (as core/diagnose/catalog.py names it), the
-attribute that separates it (with the canonical column it is read from), the expected
-verdict (integration | process), whether it is structural (> 2 % of returns in a rolling
-30-day window), the months it appears in, and for the recurring one the recurrence layer.
+boundary (as core/diagnose/catalog.py names it), the attribute that separates it (with the
+column it is read from), the expected verdict (integration | process), whether it is
+structural (> 2 % of returns in a rolling 30-day window), the months it appears in, and for
+the recurring one the recurrence layer.
 """
 
 from __future__ import annotations
