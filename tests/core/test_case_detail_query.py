@@ -70,6 +70,9 @@ def test_findings_timeline_raw_rows_history_and_work(workbook, ids):
     assert detail.history[0].after == {"tag": "restocking"}
     assert [t.tag for t in detail.tags] == ["restocking"]
     assert detail.notes[0].body == "Fee confirmed by returns desk."
+    adj = detail.adjustments[0]
+    assert (adj.system, adj.amount_from_minor, adj.amount_to_minor, adj.journal_ref, adj.review_status) == (
+        "erp", 8499, 9999, "JE-2026-10-77", "pending")
 
 
 def test_history_only_holds_this_cases_events(workbook, ids):

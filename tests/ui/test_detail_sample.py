@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from workbench.core import audit
 from workbench.core.store.models import (
+    Adjustment,
     Case,
     CaseLink,
     Finding,
@@ -106,6 +107,9 @@ def build_sample(workbook) -> dict[str, int]:
         ])
         s.add(Tag(case_id=case_a.id, tag="restocking", created_by="analyst1"))
         s.add(Note(case_id=case_a.id, author="analyst1", body="Fee confirmed by returns desk."))
+        s.add(Adjustment(case_id=case_a.id, system="erp", field="amount", amount_from_minor=8499,
+                         amount_to_minor=9999, currency="USD", reason_code="fee_waived",
+                         journal_ref="JE-2026-10-77", created_by="analyst1"))
         audit.record(s, "analyst1", "case.tag", case_id=case_a.id, case_key=case_a.case_key,
                      entity="tag", after={"tag": "restocking"})
 

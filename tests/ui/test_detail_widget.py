@@ -105,6 +105,8 @@ def test_tabs_show_timeline_diagnosis_raw_rows_history(widget, ids):
     html = widget.diagnosis.toPlainText()
     assert "partial_receipt" in html and "ERP 84.99 = portal 99.99 - 15 % restocking fee (15.00)" in html
     assert "Check the RMA receipt in the WMS" in html and "needs IT" in html
+    assert "Tags: restocking" in html and "Fee confirmed by returns desk." in html
+    assert "Adjustment ERP amount: 84.99 USD -> 99.99 USD (fee_waived; journal JE-2026-10-77; pending)" in html
     raw = widget.raw_rows.model_.row_texts()
     assert ("Portal", "84213", "loop_returns_2026-10.csv", "2", "total", "99.99") in raw
     history = widget.history.model_.row_texts()
