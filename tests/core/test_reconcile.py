@@ -4,6 +4,7 @@ cancel, audit, incremental."""
 import json
 from datetime import UTC, datetime
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, insert, select, update
 
@@ -188,3 +189,20 @@ def test_cli_reconcile_bad_zone_fails_with_one_line(tmp_path, capsys):
     code = main(["reconcile", "--db", str(tmp_path / "x.rwb"), "--tz", "Mars/Olympus", "--quiet"])
     err = capsys.readouterr().err.strip()
     assert code == 1 and len(err.splitlines()) == 1 and "Mars/Olympus" in err
+
+
+def test_packed_sqlite_read_equals_the_plain_driver_read(workbook):
+    from workbench.core.reconcile import _RECORD_COLUMNS, _RECORD_SQL, _fetch, read_records
+
+    load(workbook, BASE + [rec("support", "40001", None, return_ref=None, customer=None, currency=None,
+                               updated_at=parse_iso_utc("2026-10-02T00:00:00Z"))])
+    schema = {c: ("int" if c in ("rid", "amount_minor") else "bool" if c == "unkeyed"
+                  else "time" if c.endswith("_at") else "str") for c in _RECORD_COLUMNS}
+    with workbook.engine.connect() as conn:
+        packed = read_records(conn)
+        plain = _fetch(conn, _RECORD_SQL, (True,), schema)
+    plain["rid"] = plain["rid"].astype("int64")
+    assert len(packed) == 7
+    assert packed.sort_values("rid").reset_index(drop=True).equals(plain.sort_values("rid").reset_index(drop=True))
+    row = packed.set_index("record_id").loc["40001"]
+    assert row["amount_minor"] is pd.NA and row["updated_at"] == parse_iso_utc("2026-10-02T00:00:00Z")

@@ -18,8 +18,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import text
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench.core import audit
 from workbench.core.canonical import UTC_DTYPE
@@ -30,11 +32,16 @@ from workbench.core.link.overrides import apply_overrides
 from workbench.core.settings import BusinessSettings
 from workbench.core.store.database import Workbook
 
+_RECORD_COLUMNS = (
+    "rid", "system", "profile", "record_id", "return_ref", "order_ref", "refund_ref", "customer",
+    "amount_minor", "currency", "stage", "status_raw", "occurred_at", "approved_at", "refunded_at",
+    "updated_at", "unkeyed",
+)
 _RECORD_SQL = (
-    "SELECT id AS rid, system, profile, record_id, return_ref, order_ref, refund_ref, customer, "
+    "SELECT id, system, profile, record_id, return_ref, order_ref, refund_ref, customer, "
     "amount_minor, currency, stage, status_raw, occurred_at, approved_at, refunded_at, updated_at, "
-    "key_return AS old_key_return, key_order AS old_key_order, key_refund AS old_key_refund "
-    "FROM source_records WHERE is_current = :cur"
+    "CASE WHEN key_return IS NULL AND key_order IS NULL AND key_refund IS NULL THEN 1 ELSE 0 END "
+    "FROM source_records WHERE is_current = {ph}"
 )
 _SUMMARY_COLUMNS = (
     "symptoms", "symptom_count", "boundary", "fix_type", "scope", "cause", "order_ref", "customer",
@@ -60,17 +67,133 @@ class ReconcileSummary:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+def _fetch(conn, sql: str, params: tuple, schema: dict[str, str]) -> pd.DataFrame:
+    """Run `sql` ('{ph}' placeholders) on the driver's cursor and build the frame column by
+    column with Arrow. schema: column -> 'int' | 'str' | 'time' | 'bool' | 'float'.
+
+    At millions of rows the generic row-by-row paths (ORM, pandas.read_sql) cost several
+    times more."""
+    pg = conn.dialect.name == "postgresql"
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        cur.execute(sql.format(ph="%s" if pg else "?"), params)
+        rows = cur.fetchall()
+    finally:
+        cur.close()
+    columns = list(zip(*rows)) if rows else [()] * len(schema)
+    del rows
+    data = {}
+    for (name, kind), values in zip(schema.items(), columns):
+        if kind in ("int", "bool"):
+            col = pd.array(pa.array(values, type=pa.int64()).to_pandas(), dtype="Int64")
+            data[name] = col if kind == "int" else pd.array(col.fillna(0).astype(bool), dtype=bool)
+        elif kind == "float":
+            data[name] = pa.array(values, type=pa.float64()).to_numpy(zero_copy_only=False)
+        elif kind == "time":
+            if pg:
+                arr = pa.array(values, type=pa.timestamp("us"))
+                data[name] = pd.Series(arr.to_pandas()).dt.tz_localize("UTC").astype(UTC_DTYPE).array
+            else:
+                text_ = pd.Series(pa.array(values, type=pa.string()).to_pandas(types_mapper=_STR_MAP.get),
+                                  dtype="string")
+                data[name] = pd.to_datetime(text_, utc=True, format="ISO8601").astype(UTC_DTYPE).array
+        else:
+            data[name] = pd.array(pa.array(values, type=pa.string()).to_pandas(types_mapper=_STR_MAP.get),
+                                  dtype="string")
+    return pd.DataFrame(data)
+
+
 def read_records(conn) -> pd.DataFrame:
     """Current source records as the linker's frame (times aware UTC)."""
-    frame = pd.read_sql(text(_RECORD_SQL), conn, params={"cur": True})
-    for col in ("occurred_at", "approved_at", "refunded_at", "updated_at"):
-        frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601").astype(UTC_DTYPE)
-    for col in ("system", "profile", "record_id", "return_ref", "order_ref", "refund_ref", "customer",
-                "currency", "stage", "status_raw", "old_key_return", "old_key_order", "old_key_refund"):
-        frame[col] = frame[col].astype("string")
-    frame["amount_minor"] = frame["amount_minor"].astype("Int64")
+    schema = {c: ("int" if c in ("rid", "amount_minor") else "bool" if c == "unkeyed"
+                  else "time" if c.endswith("_at") else "str") for c in _RECORD_COLUMNS}
+    frame = _fetch_sqlite_packed(conn, schema) if conn.dialect.name == "sqlite" else None
+    if frame is None:
+        frame = _fetch(conn, _RECORD_SQL, (True,), schema)
     frame["rid"] = frame["rid"].astype("int64")
     return frame
+
+
+_ROW, _FIELD, _NULL = "\x1e", "\x1f", "\x1d"
+_PACK_ROWS = 250_000
+
+
+def _fetch_sqlite_packed(conn, schema: dict[str, str]) -> pd.DataFrame | None:
+    """SQLite: let the engine pack a quarter of a million rows into one string (fields and rows
+    joined by control characters) and split them with Arrow kernels: a handful of Python objects
+    instead of one per cell. None if a value holds one of the separators (then read plainly)."""
+    select = _RECORD_SQL.split(" FROM ")[0].removeprefix("SELECT ")
+    fields = [f.strip() for f in _split_select(select)]
+    packed = " || char(31) || ".join(f"ifnull({f}, char(29))" for f in fields)
+    sql = (f"SELECT group_concat(r, char(30)), max(id), count(*) FROM (SELECT id, {packed} AS r "
+           f"FROM source_records WHERE is_current = ? AND id > ? ORDER BY id LIMIT {_PACK_ROWS})")
+    cur = conn.connection.driver_connection.cursor()
+    chunks, last = [], 0
+    try:
+        while True:
+            text_, top, n = cur.execute(sql, (True, last)).fetchone()
+            if not n:
+                break
+            chunks.append(text_)
+            last = top
+    finally:
+        cur.close()
+    width = len(schema)
+    if not chunks:
+        return _fetch(conn, _RECORD_SQL, (True,), schema)
+    rows = pc.list_flatten(pc.split_pattern(pa.array(chunks, type=pa.large_string()), _ROW))
+    del chunks
+    cells = pc.split_pattern(rows, _FIELD)
+    if pc.min(pc.list_value_length(cells)).as_py() != width or pc.max(pc.list_value_length(cells)).as_py() != width:
+        return None
+    flat = pc.list_flatten(cells)
+    n = len(rows)
+    data = {}
+    for j, (name, kind) in enumerate(schema.items()):
+        col = flat.take(pa.array(np.arange(j, n * width, width)))
+        col = pc.if_else(pc.equal(col, _NULL), pa.scalar(None, col.type), col)
+        if kind in ("int", "bool"):
+            values = pd.array(pc.cast(col, pa.int64()).to_pandas(), dtype="Int64")
+            data[name] = values if kind == "int" else pd.array(values.fillna(0).astype(bool), dtype=bool)
+        elif kind == "time":
+            text_col = pd.Series(pc.cast(col, pa.string()).to_pandas(types_mapper=_STR_MAP.get), dtype="string")
+            data[name] = pd.to_datetime(text_col, utc=True, format="ISO8601").astype(UTC_DTYPE).array
+        else:
+            data[name] = pd.array(pc.cast(col, pa.string()).to_pandas(types_mapper=_STR_MAP.get), dtype="string")
+    return pd.DataFrame(data)
+
+
+def _split_select(select: str) -> list[str]:
+    """The column expressions of a SELECT list (commas inside parentheses kept)."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(select):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            out.append(select[start:i])
+            start = i + 1
+    out.append(select[start:])
+    return out
+
+
+_CASE_SCHEMA = {"id": "int", "case_key": "str", "is_active": "bool",
+                **{c: ("time" if c.endswith("_at") else "int" if c.endswith("_minor") or c == "symptom_count"
+                       else "str") for c in (
+                    "symptoms", "symptom_count", "boundary", "fix_type", "scope", "cause", "order_ref", "customer",
+                    "currency", "portal_amount_minor", "processor_amount_minor", "erp_amount_minor",
+                    "amount_minor", "systems_present", "first_event_at", "last_event_at", "period",
+                    "search_text")}}
+
+
+def read_cases(conn) -> pd.DataFrame:
+    frame = _fetch(conn, f"SELECT {', '.join(_CASE_SCHEMA)} FROM cases", (), _CASE_SCHEMA)
+    frame["id"] = frame["id"].astype("int64")
+    return frame
+
+
+_STR_MAP = {pa.string(): pd.StringDtype()}
 
 
 def reconcile(workbook: Workbook, settings: BusinessSettings | None = None, job: Job | None = None,
@@ -81,11 +204,11 @@ def reconcile(workbook: Workbook, settings: BusinessSettings | None = None, job:
     job.step(0.0, "Reading records")
     with workbook.engine.connect() as conn:
         records = read_records(conn)
-        existing = pd.read_sql(text("SELECT id, case_key, is_active, symptoms, systems_present, amount_minor "
-                                    "FROM cases"), conn)
-        pins = pd.read_sql(text("SELECT record_id AS rid, case_id FROM case_links WHERE is_override = :t"),
-                           conn, params={"t": True})
-        old_links = pd.read_sql(text("SELECT record_id AS rid, case_id FROM case_links"), conn)
+        existing = read_cases(conn)
+        old_links = _fetch(conn, "SELECT record_id, case_id, is_override FROM case_links", (),
+                           {"rid": "int", "case_id": "int", "is_override": "bool"})
+        old_links = old_links.astype({"rid": "int64", "case_id": "int64"})
+        pins = old_links.loc[old_links["is_override"], ["rid", "case_id"]]
     clock.lap("read")
     job.check()
 
@@ -111,8 +234,7 @@ def reconcile(workbook: Workbook, settings: BusinessSettings | None = None, job:
 
     job.step(0.7, "Saving")
     summary = _persist(workbook, settings, records, linked, diag, existing, old_links, pins,
-                       only_record_ids, job)
-    clock.lap("write")
+                       only_record_ids, job, clock)
     summary.seconds = clock.laps
     job.step(1.0, "Reconciled")
     return summary
@@ -138,7 +260,7 @@ class _Clock:
 
 def _persist(workbook: Workbook, settings: BusinessSettings, records: pd.DataFrame, linked: LinkResult,
              diag: Diagnosis, existing: pd.DataFrame, old_links: pd.DataFrame, pins: pd.DataFrame,
-             only_record_ids, job: Job) -> ReconcileSummary:
+             only_record_ids, job: Job, clock: "_Clock") -> ReconcileSummary:
     cases = diag.cases
     links = linked.links
     pg = workbook.engine.dialect.name == "postgresql"
@@ -159,7 +281,8 @@ def _persist(workbook: Workbook, settings: BusinessSettings, records: pd.DataFra
         scope_anchors = _scope(set(int(r) for r in only_record_ids), links, old_links, existing, cases)
     else:
         scope_anchors = cases.index
-    in_scope = cases.loc[cases.index.isin(scope_anchors)]
+    in_scope = cases.loc[cases.index.isin(scope_anchors)].copy()
+    in_scope["differs"] = _summary_differs(in_scope, existing)
     scope_rids = links.loc[links["anchor"].isin(scope_anchors), "rid"]
     scope_case_ids = set(in_scope["case_id"])
 
@@ -188,7 +311,11 @@ def _persist(workbook: Workbook, settings: BusinessSettings, records: pd.DataFra
             conn.exec_driver_sql("DELETE FROM findings")
             conn.exec_driver_sql("DELETE FROM link_candidates")
             conn.exec_driver_sql(f"DELETE FROM case_links WHERE is_override = {ph}", (False,))
-        _write_cases(conn, ph, pg, in_scope, now)
+        # a full rewrite loads faster without the secondary indexes; they are rebuilt below
+        rebuild = [] if incremental or pg else _drop_indexes(conn, ("case_links", "findings", "link_candidates"))
+        clock.lap("write_delete")
+        _write_cases(conn, ph, pg, in_scope, now, incremental)
+        clock.lap("write_cases")
         if len(gone):
             conn.exec_driver_sql(
                 f"UPDATE cases SET is_active = {ph}, symptoms = '', symptom_count = 0, boundary = NULL, "
@@ -196,9 +323,15 @@ def _persist(workbook: Workbook, settings: BusinessSettings, records: pd.DataFra
                 [(False, _t(now, pg), int(i)) for i in gone["id"]])
         new_links = links[links["anchor"].isin(scope_anchors) & ~links["is_override"]]
         _write_links(conn, ph, new_links, case_of_anchor)
+        clock.lap("write_links")
         _write_candidates(conn, ph, linked.candidates, case_of_anchor, scope_anchors)
         _write_findings(conn, ph, pg, diag.findings[diag.findings["anchor"].isin(scope_anchors)], case_of_anchor)
+        clock.lap("write_findings")
+        for statement in rebuild:
+            conn.exec_driver_sql(statement)
+        clock.lap("write_indexes")
         _write_keys(conn, ph, records, linked.keys, scope_rids if incremental else None)
+        clock.lap("write_keys")
         active = cases
         by_symptom = diag.findings["symptom"].value_counts().sort_index()
         after = {
@@ -212,6 +345,7 @@ def _persist(workbook: Workbook, settings: BusinessSettings, records: pd.DataFra
         }
         audit.record(session, workbook.user, "reconcile", entity="cases", after=after)
         job.check()   # the last chance: raising here rolls everything back
+    clock.lap("write_commit")
     return ReconcileSummary(
         cases=int(len(active)), cases_with_findings=after["cases_with_findings"],
         by_symptom=after["by_symptom"], changed_case_ids=tuple(sorted(int(i) for i in changed)),
@@ -231,20 +365,27 @@ def _scope(only: set[int], links: pd.DataFrame, old_links: pd.DataFrame, existin
     return pd.Index(sorted(now_anchors | set(still)))
 
 
+def _summary_differs(in_scope: pd.DataFrame, existing: pd.DataFrame) -> np.ndarray:
+    """Per in-scope case: is it new, reactivated, or is any stored summary column different?"""
+    prev = existing.set_index("id").reindex(in_scope["case_id"])
+    differs = prev["case_key"].isna().to_numpy() | ~prev["is_active"].fillna(False).astype(bool).to_numpy()
+    for col in _SUMMARY_COLUMNS:
+        new = in_scope[col].reset_index(drop=True)
+        old = prev[col].reset_index(drop=True)
+        if col.endswith("_at"):
+            same = (new == old) | (new.isna() & old.isna())
+        elif col.endswith("_minor") or col == "symptom_count":
+            a, b = new.astype("Int64"), old.astype("Int64")
+            same = (a == b).fillna(False) | (a.isna() & b.isna())
+        else:
+            same = new.astype("string").fillna("\0") == old.astype("string").fillna("\0")
+        differs |= ~same.fillna(False).to_numpy(dtype=bool)
+    return differs
+
+
 def _changed(in_scope: pd.DataFrame, existing: pd.DataFrame) -> set[int]:
-    old = existing.set_index("id")
-    ids = in_scope["case_id"]
-    prev = old.reindex(ids)
-    differs = (
-        prev["case_key"].isna().to_numpy()
-        | ~prev["is_active"].fillna(False).astype(bool).to_numpy()
-        | (prev["symptoms"].astype("string").fillna("").to_numpy() != in_scope["symptoms"].fillna("").to_numpy())
-        | (prev["systems_present"].astype("string").fillna("").to_numpy()
-           != in_scope["systems_present"].fillna("").to_numpy())
-        | (pd.array(prev["amount_minor"], dtype="Int64") != pd.array(in_scope["amount_minor"], dtype="Int64"))
-        .fillna(True).to_numpy(dtype=bool)
-    )
-    return set(int(i) for i in ids[differs])
+    ids = in_scope["case_id"].to_numpy()
+    return set(int(i) for i in ids[in_scope["differs"].to_numpy(dtype=bool)])
 
 
 def _t(value, pg: bool):
@@ -274,30 +415,57 @@ def _py(series: pd.Series) -> list:
     return values.where(series.notna(), None).tolist()
 
 
-def _write_cases(conn, ph: str, pg: bool, cases: pd.DataFrame, now: datetime) -> None:
+def _drop_indexes(conn, tables: tuple[str, ...]) -> list[str]:
+    """SQLite: drop the plain (non-unique, named) indexes of `tables`; return their CREATE
+    statements to run after the load."""
+    marks = ", ".join("?" * len(tables))
+    rows = conn.exec_driver_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({marks}) AND sql NOT LIKE 'CREATE UNIQUE%'", tables).all()
+    for name, _ in rows:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    return [sql for _, sql in rows]
+
+
+def _write_cases(conn, ph: str, pg: bool, cases: pd.DataFrame, now: datetime, incremental: bool) -> None:
+    """Insert new cases, update those whose summary changed, stamp diagnosed_at on the rest."""
     stamp = _t(now, pg)
-    cols = {c: (_times(cases[c], pg) if c.endswith("_at") else _py(cases[c])) for c in _SUMMARY_COLUMNS}
-    ids = _py(cases["case_id"])
-    new = cases["is_new"].to_numpy()
-    rows = list(zip(*[cols[c] for c in _SUMMARY_COLUMNS], ids))
-    new_rows = [r for r, n in zip(rows, new) if n]
-    old_rows = [r for r, n in zip(rows, new) if not n]
-    keys = [k for k, n in zip(cases["case_key"].tolist(), new) if n]
-    if new_rows:
-        names = ", ".join(_SUMMARY_COLUMNS)
-        marks = ", ".join([ph] * (len(_SUMMARY_COLUMNS) + 8))
-        conn.exec_driver_sql(
-            f"INSERT INTO cases ({names}, id, case_key, status, is_active, source_changed, diagnosed_at, "
-            f"version, assignee) VALUES ({marks})",
-            [(*r, k, "open", True, False, stamp, 1, None) for r, k in zip(new_rows, keys)])
-        if pg:
-            conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('cases', 'id'), "
-                                 "(SELECT max(id) FROM cases))")
-    if old_rows:
-        sets = ", ".join(f"{c} = {ph}" for c in _SUMMARY_COLUMNS)
-        conn.exec_driver_sql(
-            f"UPDATE cases SET {sets}, is_active = {ph}, diagnosed_at = {ph} WHERE id = {ph}",
-            [(*r[:-1], True, stamp, r[-1]) for r in old_rows])
+    new = cases["is_new"].to_numpy(dtype=bool)
+    update = cases["differs"].to_numpy(dtype=bool) & ~new
+    rebuild: list[str] = []
+    if not pg and (new.sum() + update.sum()) > 0.2 * max(len(cases), 1) and len(cases) > 10_000:
+        rebuild = _drop_indexes(conn, ("cases",))    # a bulk load: rebuild the indexes once after it
+    for mask, insert in ((new, True), (update, False)):
+        if not mask.any():
+            continue
+        sub = cases[mask]
+        cols = [(_times(sub[c], pg) if c.endswith("_at") else _py(sub[c])) for c in _SUMMARY_COLUMNS]
+        ids = _py(sub["case_id"])
+        if insert:
+            names = ", ".join(_SUMMARY_COLUMNS)
+            marks = ", ".join([ph] * (len(_SUMMARY_COLUMNS) + 8))
+            conn.exec_driver_sql(
+                f"INSERT INTO cases ({names}, id, case_key, status, is_active, source_changed, diagnosed_at, "
+                f"version, assignee) VALUES ({marks})",
+                list(zip(*cols, ids, _py(sub["case_key"]), ["open"] * len(sub), [True] * len(sub),
+                         [False] * len(sub), [stamp] * len(sub), [1] * len(sub), [None] * len(sub))))
+            if pg:
+                conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('cases', 'id'), "
+                                     "(SELECT max(id) FROM cases))")
+        else:
+            sets = ", ".join(f"{c} = {ph}" for c in _SUMMARY_COLUMNS)
+            conn.exec_driver_sql(
+                f"UPDATE cases SET {sets}, is_active = {ph}, diagnosed_at = {ph} WHERE id = {ph}",
+                list(zip(*cols, [True] * len(sub), [stamp] * len(sub), ids)))
+    same = ~new & ~update
+    if same.any():
+        if incremental:
+            conn.exec_driver_sql(f"UPDATE cases SET diagnosed_at = {ph} WHERE id = {ph}",
+                                 [(stamp, int(i)) for i in cases.loc[same, "case_id"]])
+        else:
+            conn.exec_driver_sql(f"UPDATE cases SET diagnosed_at = {ph} WHERE is_active = {ph}", (stamp, True))
+    for statement in rebuild:
+        conn.exec_driver_sql(statement)
 
 
 def _write_links(conn, ph: str, links: pd.DataFrame, case_of_anchor: pd.Series) -> None:
@@ -335,17 +503,16 @@ def _write_findings(conn, ph: str, pg: bool, findings: pd.DataFrame, case_of_anc
 
 
 def _write_keys(conn, ph: str, records: pd.DataFrame, keys: pd.DataFrame, only_rids) -> None:
-    """Store the normalised keys where they changed."""
+    """Store the normalised keys of records not keyed yet (a record's keys never change: they
+    depend on its own references only)."""
     k = keys.reindex(records["rid"].to_numpy())
-    new = [k[c].astype("string").fillna("").to_numpy() for c in ("key_return", "key_order", "key_refund")]
-    old = [records[f"old_{c}"].fillna("").to_numpy() for c in ("key_return", "key_order", "key_refund")]
-    differs = (new[0] != old[0]) | (new[1] != old[1]) | (new[2] != old[2])
+    todo = records["unkeyed"].to_numpy(dtype=bool) & k.notna().any(axis=1).to_numpy()
     if only_rids is not None:
-        differs &= records["rid"].isin(set(only_rids)).to_numpy()
-    if not differs.any():
+        todo &= records["rid"].isin(set(only_rids)).to_numpy()
+    if not todo.any():
         return
-    sub = k[differs]
-    rids = records["rid"].to_numpy()[differs]
+    sub = k[todo]
+    rids = records["rid"].to_numpy()[todo]
     rows = zip(_py(sub["key_return"]), _py(sub["key_order"]), _py(sub["key_refund"]), [int(r) for r in rids])
     conn.exec_driver_sql(
         f"UPDATE source_records SET key_return = {ph}, key_order = {ph}, key_refund = {ph} WHERE id = {ph}",

@@ -11,8 +11,8 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from workbench.core.diagnose.text import exponents, money
 from workbench.core.settings import BusinessSettings
-from workbench.core.diagnose.text import exponents
 
 
 def percent_fee(base: pd.Series, percent: Decimal) -> pd.Series:
@@ -58,8 +58,6 @@ def fee_matches(higher: pd.Series, lower: pd.Series, approved: pd.Series, curren
 
 def fee_label(which: np.ndarray, fee: pd.Series, currency: pd.Series, settings: BusinessSettings) -> pd.Series:
     """'15 % restocking fee (15.00)' / 'flat restocking fee 7.50' for matched rows."""
-    from workbench.core.diagnose.text import money  # local: text imports this module's helpers
-
     label = pd.Series("", index=fee.index, dtype="string")
     amount = money(fee, currency)
     for i, (kind, value) in enumerate(fee_options(settings)):
