@@ -95,6 +95,7 @@ def test_case_work_survives_and_unlinked_case_becomes_inactive(workbook):
     after = cases_by_key(workbook)
     kept = after["portal:84214"]
     assert kept.id == first["portal:84214"].id and kept.status == "investigating" and kept.assignee == "kim"
+    assert not kept.source_changed      # its diagnosis did not change
     gone = after["processor:re_M"]
     assert not gone.is_active and gone.symptoms == ""
     assert summary.cases == 2 and gone.id in summary.changed_case_ids
@@ -206,3 +207,17 @@ def test_packed_sqlite_read_equals_the_plain_driver_read(workbook):
     assert packed.sort_values("rid").reset_index(drop=True).equals(plain.sort_values("rid").reset_index(drop=True))
     row = packed.set_index("record_id").loc["40001"]
     assert row["amount_minor"] is pd.NA and row["updated_at"] == parse_iso_utc("2026-10-02T00:00:00Z")
+
+
+def test_changed_diagnosis_of_a_worked_case_sets_source_changed(workbook):
+    ids = load(workbook, BASE)
+    reconcile(workbook, BusinessSettings(as_of=AS_OF))
+    with workbook.session() as s:
+        s.execute(update(Case).where(Case.case_key.in_(["portal:84214", "portal:84216"]))
+                  .values(status="investigating"))
+        s.execute(update(SourceRecord).where(SourceRecord.id == ids[2]).values(amount_minor=9999))
+    summary = reconcile(workbook, BusinessSettings(as_of=AS_OF))
+    after = cases_by_key(workbook)
+    assert after["portal:84214"].symptoms == "" and after["portal:84214"].source_changed
+    assert not after["portal:84216"].source_changed
+    assert summary.changed_case_ids == (after["portal:84214"].id,)

@@ -455,7 +455,10 @@ def _write_cases(conn, ph: str, pg: bool, cases: pd.DataFrame, now: datetime, in
         else:
             sets = ", ".join(f"{c} = {ph}" for c in _SUMMARY_COLUMNS)
             conn.exec_driver_sql(
-                f"UPDATE cases SET {sets}, is_active = {ph}, diagnosed_at = {ph} WHERE id = {ph}",
+                f"UPDATE cases SET {sets}, is_active = {ph}, diagnosed_at = {ph}, "
+                # someone has worked this case: flag that its records changed since
+                f"source_changed = CASE WHEN status <> 'open' OR assignee IS NOT NULL THEN TRUE "
+                f"ELSE source_changed END WHERE id = {ph}",
                 list(zip(*cols, [True] * len(sub), [stamp] * len(sub), ids)))
     same = ~new & ~update
     if same.any():
