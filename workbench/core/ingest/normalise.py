@@ -43,15 +43,19 @@ def _json_text(values: pd.Series) -> pa.Array:
     return arr
 
 
-def raw_json(frame: pd.DataFrame) -> pd.Series:
-    """Each row verbatim as a JSON object {header: cell text}, in the file's column order."""
+def raw_json(frame: pd.DataFrame, escaped: dict | None = None, order: list | None = None) -> pd.Series:
+    """Each row verbatim as a JSON object {header: cell text}, in the file's column order
+    (or `order`). `escaped` caches the per-column escaped text between calls."""
     if frame.empty or not len(frame.columns):
         return pd.Series(["{}"] * len(frame), dtype=object, index=frame.index)
+    escaped = {} if escaped is None else escaped
     pieces: list = []
-    for i, col in enumerate(frame.columns):
+    for i, col in enumerate(order or list(frame.columns)):
         key = json.dumps(str(col), ensure_ascii=False)
         pieces.append(pa.scalar(("{" if i == 0 else '",') + key + ':"'))
-        pieces.append(_json_text(frame[col]))
+        if col not in escaped:
+            escaped[col] = _json_text(frame[col])
+        pieces.append(escaped[col])
     pieces.append(pa.scalar('"}'))
     joined = pc.binary_join_element_wise(*pieces, "")
     return pd.Series(joined.to_numpy(zero_copy_only=False), index=frame.index, dtype=object)
@@ -231,13 +235,14 @@ def apply_profile(profile: Profile, table: RawTable, *, business_tz: str) -> tup
                                     zone_column=cols.get("zone"), dayfirst=profile.dayfirst)
         out[role] = parsed
         report["decisions"] += notes
-    out["raw"] = raw_json(frame)
+    escaped: dict = {}
+    out["raw"] = raw_json(frame, escaped)
     records = canonical.conform(out)
     problems = canonical.validate(records)
     if problems:
         raise ImportFailure(file, "; ".join(problems))
     # the hash ignores column order, so a re-ordered later export is not a change
-    records["row_hash"] = row_hashes(raw_json(frame[sorted(frame.columns)])) if len(records) else \
+    records["row_hash"] = row_hashes(raw_json(frame, escaped, sorted(frame.columns))) if len(records) else \
         pd.Series([], dtype=object, index=records.index)
     report["rows_total"] = rows_total
     report["skipped_by_kind"] = skipped
