@@ -16,7 +16,7 @@ import numpy as np
 from workbench.core.demo import rates as R
 from workbench.core.demo.text import join, random_ids, s
 from workbench.core.demo.timeline import (DAY, HOUR, NONE, avoid_ambiguous, floor_minute,
-                                          month_bounds)
+                                          local_naive, local_to_utc, month_bounds, times_in_months)
 
 # drift kinds of an ERP Reference No. (0 = the LOOP-<id> convention)
 REF_OK, REF_NO_PREFIX, REF_PADDED, REF_LOWER, REF_ORDER, REF_BLANK = range(6)
@@ -145,9 +145,7 @@ def build_plan(n_per_month: int, months: int, start: str, seed: int, tz: str) ->
 
     # --- returns: approval times, ids, customers, amounts --------------------------------
     month = np.repeat(np.arange(months), n_per_month)
-    approved = bounds[month] + (
-        rng.random(n) * (bounds[month + 1] - bounds[month])).astype(np.int64)
-    approved.sort()
+    approved = np.sort(times_in_months(rng, month, bounds, tz))
     rid = 84214 + 2 * np.cumsum(rng.integers(1, 4, n))                  # even
     order_num = 1001 + 2 * np.cumsum(rng.integers(1, 3, n))             # odd: never a return id
     order_id = 5_800_000_000_000 + order_num * 1000 + rng.integers(0, 1000, n)
@@ -394,15 +392,19 @@ def _extras(rng, plan: Plan, rates: R.Rates, n_per_month: int, pool: int) -> Non
     n = plan.n
     first, last = int(plan.bounds[0]), plan.as_of - HOUR
 
-    def times(k):
+    def times(k, store_hours=False):
         if plan.insights:
-            return floor_minute(_spread_times(rng, k, first, last))
-        return floor_minute(_uniform(rng, k, first, last))
+            t = _spread_times(rng, k, first, last)
+        else:
+            t = _uniform(rng, k, first, last)
+        if store_hours:                 # keyed in by staff: same day, during opening hours
+            t = _at_store_hours(rng, t, plan.tz)
+        return floor_minute(np.minimum(t, last))
 
     k = max(1, round(n * rates.manual_processor))
-    plan.mp_t, plan.mp_amount = times(k), _amounts(rng, k, any_cents=True)
+    plan.mp_t, plan.mp_amount = times(k, store_hours=True), _amounts(rng, k, any_cents=True)
     k = max(1, round(n * rates.manual_erp))
-    me_t, me_amount = times(k), _amounts(rng, k)
+    me_t, me_amount = times(k, store_hours=True), _amounts(rng, k)
     me_agent = rng.integers(1 if plan.insights else 0, 6, k)
     jdoe = np.zeros(k, bool)
     if plan.insights:
@@ -410,7 +412,7 @@ def _extras(rng, plan: Plan, rates: R.Rates, n_per_month: int, pool: int) -> Non
         month = np.repeat(np.arange(months), kj)
         jt = np.concatenate([_spread_times(rng, kj, int(plan.bounds[m]), int(plan.bounds[m + 1]))
                              for m in range(months)])
-        me_t = np.concatenate([me_t, floor_minute(np.minimum(jt, last))])
+        me_t = np.concatenate([me_t, floor_minute(np.minimum(_at_store_hours(rng, jt, plan.tz), last))])
         me_amount = np.concatenate([me_amount, rng.integers(800, 5000, len(month))])
         me_agent = np.concatenate([me_agent, np.zeros(len(month), np.int64)])
         jdoe = np.concatenate([jdoe, np.ones(len(month), bool)])
@@ -423,6 +425,13 @@ def _extras(rng, plan: Plan, rates: R.Rates, n_per_month: int, pool: int) -> Non
     plan.or_amount = _amounts(rng, k, any_cents=True)
     plan.or_rid = plan.rid.max() + 2 * rng.integers(5, 5000, k)
     plan.or_cust = pool + len(me_t) + np.arange(k)
+
+
+def _at_store_hours(rng, t: np.ndarray, tz: str) -> np.ndarray:
+    """The same local day, at a time between 10:00 and 19:00 in the business zone."""
+    day = local_naive(t, tz).astype("datetime64[D]")
+    sod = (10 * HOUR + rng.random(len(t)) * 9 * HOUR).astype(np.int64)
+    return local_to_utc(day.astype("datetime64[s]") + sod, tz)
 
 
 def assign_ids(rng, plan: Plan) -> None:

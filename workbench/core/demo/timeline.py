@@ -99,3 +99,36 @@ def avoid_ambiguous(utc_seconds: np.ndarray, tz: str) -> np.ndarray:
 def floor_minute(t: np.ndarray) -> np.ndarray:
     t = np.asarray(t, dtype=np.int64)
     return np.where(t == NONE, NONE, t - t % 60)
+
+
+def local_to_utc(local: np.ndarray, tz: str) -> np.ndarray:
+    """Business-zone wall times (datetime64[s], naive) -> UTC epoch seconds. A wall time in the
+    repeated DST hour is read as its first occurrence; one in the skipped hour moves forward."""
+    idx = pd.DatetimeIndex(np.asarray(local, dtype="datetime64[s]"))
+    aware = idx.tz_localize(tz, ambiguous=np.ones(len(idx), bool), nonexistent="shift_forward")
+    return aware.tz_convert("UTC").as_unit("s").asi8.astype(np.int64)
+
+
+def business_hours(rng: np.random.Generator, n: int, busy: float = 0.8, open_h: float = 8.0,
+                   close_h: float = 21.0) -> np.ndarray:
+    """Seconds after local midnight: `busy` of them during opening hours (peaking early
+    afternoon), the rest at any time of day."""
+    peak = rng.normal((open_h + close_h) / 2, (close_h - open_h) / 4, n)
+    outside = (peak < open_h) | (peak >= close_h)
+    peak[outside] = open_h + rng.random(int(outside.sum())) * (close_h - open_h)
+    anytime = rng.random(n) * 24
+    hours = np.where(rng.random(n) < busy, peak, anytime)
+    return (hours * HOUR).astype(np.int64)
+
+
+def times_in_months(rng: np.random.Generator, month: np.ndarray, bounds: np.ndarray, tz: str,
+                    busy: float = 0.8, open_h: float = 8.0, close_h: float = 21.0) -> np.ndarray:
+    """One UTC instant per row in its month (index into `bounds`): a uniform day, a
+    business-hours time of day, read in the business zone."""
+    month = np.asarray(month)
+    starts = local_naive(bounds, tz).astype("datetime64[D]")          # local first days
+    days = (starts[1:] - starts[:-1]).astype(np.int64)
+    day = (rng.random(len(month)) * days[month]).astype(np.int64)
+    sod = business_hours(rng, len(month), busy, open_h, close_h)
+    local = (starts[month] + day).astype("datetime64[s]") + sod
+    return local_to_utc(local, tz)
