@@ -146,3 +146,10 @@ def test_fetch_rows_returns_plain_values_in_pages(workbook, cases):
     assert a["tags"] == ["escalated", "vip"]
     assert a["first_event_at"] == datetime(2026, 10, 3, 12, tzinfo=UTC)
     assert a["symptoms"] == "rounding"
+
+
+def test_limit_and_offset_page_through_the_same_order(workbook, cases):
+    full = case_ids(workbook, sort=Sort("amount_minor", descending=True))
+    pages = [case_ids(workbook, sort=Sort("amount_minor", descending=True), limit=3, offset=o) for o in (0, 3)]
+    assert pages[0] + pages[1] == full and len(pages[1]) == 1
+    assert case_ids(workbook, CaseFilter(symptoms=("missing_handoff",)), limit=1, offset=1) == [cases["d"]]

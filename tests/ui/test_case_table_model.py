@@ -84,3 +84,33 @@ def test_header_sort_asks_for_sql_sort(qtbot, workbook):
     assert blocker.args == ["amount_minor", True]
     with qtbot.assertNotEmitted(model.sortRequested):
         model.sort(model.column_of("tags"))
+
+
+def test_long_lists_load_in_chunks_as_the_view_asks(qtmodeltester, workbook):
+    add_cases(workbook, 25)
+    model = CaseTableModel()
+    model.chunk = 10
+    model.set_workbook(workbook, "UTC")
+    calls = []
+
+    def more(offset, n):
+        calls.append((offset, n))
+        return case_ids(workbook, limit=n, offset=offset)
+
+    model.set_ids(more(0, 10), more)
+    assert model.rowCount() == 10 and model.canFetchMore() and not model.complete
+    qtmodeltester.check(model)          # the tester fetches more as a view would
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.complete and model.rowCount() == 25
+    assert model.ids == case_ids(workbook)
+    assert calls[0] == (0, 10) and (10, 10) in calls and (20, 10) in calls
+    assert model.row_of(model.ids[24]) == 24
+
+
+def test_a_short_first_chunk_is_the_whole_list(workbook):
+    add_cases(workbook, 4)
+    model = CaseTableModel()
+    model.set_workbook(workbook, "UTC")
+    model.set_ids(case_ids(workbook, limit=model.chunk), lambda o, n: case_ids(workbook, limit=n, offset=o))
+    assert model.complete and not model.canFetchMore() and model.rowCount() == 4

@@ -226,3 +226,17 @@ def test_tag_shortcut_tags_selected_cases(make_window, filled, qtbot):
     col = window.model.column_of("tags")
     assert window.model.index(3, col).data() == "needs-erp"
     qtbot.waitUntil(lambda: window.filter_panel.tags.item_for("needs-erp") is not None)
+
+
+def test_long_list_counts_then_loads_more_on_navigation(make_window, filled, qtbot):
+    path, ids = filled
+    window = make_window()
+    window.model.chunk = 10
+    window.open_workbook(path)
+    assert window.model.rowCount() == 10
+    qtbot.waitUntil(lambda: window.count_label.text() == "24 cases")   # the total from the worker
+    window.table.select_row(9)
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_J)
+    assert window.model.rowCount() > 10          # loaded on demand (the view also fills its height)
+    assert window.table.current_case_id() == ids[10]

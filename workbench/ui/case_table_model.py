@@ -10,7 +10,7 @@ a header click asks the window (signal `sortRequested`) to re-run the SQL.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
@@ -24,6 +24,7 @@ CaseIdRole = Qt.ItemDataRole.UserRole + 1     # the case id of the row (never fe
 ColumnKeyRole = Qt.ItemDataRole.UserRole + 2  # header: the column key
 
 _Index = QModelIndex | QPersistentModelIndex
+ID_CHUNK = 10_000   # ids loaded per step of a long list (a LIMIT/OFFSET query)
 _CURRENCY_FIELD = "currency"
 
 
@@ -46,6 +47,8 @@ class CaseTableModel(QAbstractTableModel):
         self._row_of: dict[int, int] | None = None
         self._cache: dict[int, dict[str, Any]] = {}
         self._columns: tuple[Column, ...] = COLUMNS
+        self._more: Callable[[int, int], list[int]] | None = None
+        self.chunk = ID_CHUNK
         self.fetches = 0   # number of page reads (tests and benchmarks look at it)
 
     # --- setup ------------------------------------------------------------------------------
@@ -55,6 +58,7 @@ class CaseTableModel(QAbstractTableModel):
         self._timezone = timezone
         self._ids = []
         self._row_of = None
+        self._more = None
         self._cache.clear()
         self.endResetModel()
 
@@ -63,13 +67,40 @@ class CaseTableModel(QAbstractTableModel):
         if self._ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(self._columns) - 1))
 
-    def set_ids(self, ids: list[int]) -> None:
-        """Show these cases in this order (the result of a filter/sort query)."""
+    def set_ids(self, ids: list[int], more: Callable[[int, int], list[int]] | None = None) -> None:
+        """Show these cases in this order (the result of a filter/sort query).
+
+        `more(offset, n)`, if given, returns the next ids of the same query: the list is then
+        loaded a chunk at a time (canFetchMore/fetchMore, as the view scrolls), so a million
+        matching cases cost one chunk up front. Without it, `ids` is the whole list."""
         self.beginResetModel()
         self._ids = list(ids)
         self._row_of = None
         self._cache.clear()
+        self._more = more if (more is not None and len(self._ids) >= self.chunk) else None
         self.endResetModel()
+
+    @property
+    def complete(self) -> bool:
+        """True once every id of the query is loaded (rowCount is then the total)."""
+        return self._more is None
+
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: N802 - Qt API
+        return not parent.isValid() and self._more is not None
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: N802 - Qt API
+        if parent.isValid() or self._more is None:
+            return
+        new = self._more(len(self._ids), self.chunk)
+        if len(new) < self.chunk:
+            self._more = None
+        if new:
+            first = len(self._ids)
+            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
+            self._ids.extend(new)
+            if self._row_of is not None:
+                self._row_of.update((cid, first + i) for i, cid in enumerate(new))
+            self.endInsertRows()
 
     @property
     def ids(self) -> list[int]:

@@ -113,6 +113,8 @@ class CaseTableView(QTableView):
         """Next (+1) / previous (-1) case."""
         row = self.currentIndex().row() if self.currentIndex().isValid() else -1
         target = 0 if row < 0 else row + step
+        if target >= self._model.rowCount() and self._model.canFetchMore():
+            self._model.fetchMore()
         self.select_row(max(0, min(target, self._model.rowCount() - 1)))
 
     def selected_case_ids(self) -> list[int]:

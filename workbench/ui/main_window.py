@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         self._counts_timer.timeout.connect(self.refresh_counts)
         self._counts_task = None
         self._counts_dirty = False
+        self._total: int | None = None
         self._read_tasks: set = set()
         self._chain_report = None
         self._pending_case = None
@@ -362,8 +363,14 @@ class MainWindow(QMainWindow):
     def _refresh(self, select_first: bool) -> None:
         started = time.perf_counter()
         current = self.table.current_case_id()
-        ids = case_list.case_ids(self.workbook, self.filter, self.sort)
-        self.model.set_ids(ids)
+        workbook, flt, sort = self.workbook, self.filter, self.sort
+
+        def more(offset: int, n: int) -> list[int]:
+            return case_list.case_ids(workbook, flt, sort, limit=n, offset=offset)
+
+        ids = more(0, self.model.chunk)
+        self.model.set_ids(ids, more)
+        self._total = len(ids) if self.model.complete else None
         self.table.show_sort(self.sort.key, self.sort.descending)
         if current is not None and self.table.select_case(current):
             pass
@@ -372,9 +379,15 @@ class MainWindow(QMainWindow):
         else:
             self._show_case(None)
         self.last_refresh_seconds = time.perf_counter() - started
-        self.count_label.setText(f"{len(ids):,} cases")
-        self.casesRefreshed.emit(len(ids))
+        self._show_count()
+        self.casesRefreshed.emit(len(ids) if self._total is None else self._total)
         self._counts_timer.start()   # counts after the rows are on screen
+
+    def _show_count(self) -> None:
+        if self._total is not None:
+            self.count_label.setText(f"{self._total:,} cases")
+        else:
+            self.count_label.setText(f"{self.model.rowCount():,}+ cases (counting...)")
 
     def refresh_counts(self):
         """Recount the filter panel (GROUP BY queries) on the worker, off the UI thread. One
@@ -393,6 +406,8 @@ class MainWindow(QMainWindow):
                 if workbook is self.workbook:
                     QTimer.singleShot(0, self.refresh_counts)
                 return
+            self._total = counts["total"]
+            self._show_count()
             self.filter_panel.set_systems(counts["systems"])
             self.filter_panel.set_counts(counts["symptoms"], {k: counts[k] for k in case_list.FACETS})
             self.countsRefreshed.emit()

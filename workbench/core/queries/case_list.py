@@ -221,10 +221,14 @@ def system_combos(workbook: Workbook) -> list[str]:
 
 # --- queries --------------------------------------------------------------------------------
 
-def case_ids(workbook: Workbook, flt: CaseFilter = CaseFilter(), sort: Sort = Sort(), job=None) -> list[int]:
-    """The ids of the cases matching `flt`, in `sort` order (ties broken by id)."""
+def case_ids(workbook: Workbook, flt: CaseFilter = CaseFilter(), sort: Sort = Sort(), job=None, *,
+             limit: int | None = None, offset: int = 0) -> list[int]:
+    """The ids of the cases matching `flt`, in `sort` order (ties broken by id); with `limit`,
+    only that many from `offset` on (the table loads the list a chunk at a time)."""
     combos = system_combos(workbook) if (flt.systems_present or flt.systems_absent) else None
     stmt = ids_statement(flt, sort, combos, workbook.engine.dialect.name)
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset)
     with workbook.engine.connect() as conn:
         result = conn.execute(stmt)
         # plain integers: read the driver's rows directly, skipping per-row Row objects
@@ -348,6 +352,7 @@ def filter_counts(workbook: Workbook, flt: CaseFilter = CaseFilter(), job=None) 
         job.check()
     out["tags"] = facet_counts(workbook, "tags", flt)
     out["systems"] = known_systems(workbook)
+    out["total"] = (sum(out["statuses"].values()) if not flt.statuses else count_cases(workbook, flt))
     return out
 
 
