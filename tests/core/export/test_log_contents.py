@@ -142,3 +142,15 @@ def test_xlsx_opens_in_libreoffice_with_values_intact(workbook, worked, tmp_path
     with open(tmp_path / "lo" / "log-Summary.csv", newline="", encoding="utf-8") as fh:
         summary = {r[0]: r[1] for r in csv.reader(fh) if r and r[0]}
     assert summary["Reporting period"] == "2026-10" and summary["Cases"] == "4"
+
+
+def test_overlong_text_is_cut_to_fit_a_cell_and_still_verifies(workbook, worked, tmp_path):
+    from workbench.core import casework
+
+    casework.add_note(workbook, worked[0], "x" * 40_000)
+    out = tmp_path / "log.xlsx"
+    export_log(workbook, out)
+    audit = pd.read_excel(out, sheet_name="Audit trail", engine="calamine")
+    longest = audit["after"].str.len().max()
+    assert 32_000 < longest <= 32_767
+    assert verify_log(out).ok

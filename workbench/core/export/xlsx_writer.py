@@ -41,6 +41,9 @@ _WIDE = {"evidence": 60, "customer": 28, "before": 40, "after": 40, "hash": 20, 
          "comment": 30, "review_comment": 30, "case_key": 22, "fix_type": 24, "boundary": 24}
 
 
+XLSX_CELL_MAX = 32_767   # characters a spreadsheet cell holds
+
+
 def _value(value, kind: str):
     if value is None:
         return None
@@ -48,7 +51,10 @@ def _value(value, kind: str):
         return int(value)
     if kind in (MONEY, TIME):
         return value
-    return str(value)
+    text = str(value)
+    if len(text) > XLSX_CELL_MAX:   # cut before sealing, so the hash covers what the cell holds
+        text = text[:XLSX_CELL_MAX - 60] + " ... [cut: a cell holds 32,767 characters; see the JSON log]"
+    return text
 
 
 def _cell(ws, value, kind: str, fill=None, bold=False):
