@@ -57,10 +57,11 @@ def test_import_writes_batches_records_and_audit(workbook, fixtures):
 
 def test_reimport_identical_file_is_a_noop(workbook, fixtures, tmp_path):
     copy = shutil.copy(fixtures / "loop_returns.csv", tmp_path / "renamed.csv")
-    import_files(workbook, [fixtures / "loop_returns.csv"])
+    first = import_files(workbook, [fixtures / "loop_returns.csv"])
     before = table_counts(workbook)
-    summary = import_files(workbook, [copy])
-    assert [f.status for f in summary.files] == ["unchanged"]
+    summary = import_files(workbook, [copy, copy])
+    assert [f.status for f in summary.files] == ["unchanged", "unchanged"]
+    assert summary.files[0].batch_id == first.files[0].batch_id and summary.files[0].profile == "loop_returns"
     assert summary.touched_record_ids == []
     assert table_counts(workbook) == before
 

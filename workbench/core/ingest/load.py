@@ -40,7 +40,7 @@ _PG_IMPORT_LOCK = 0x5257424C  # 'RWBL': serialises imports into one PostgreSQL t
 class FileImport:
     path: Path
     status: str                 # 'imported' | 'unchanged'
-    batch_id: int | None
+    batch_id: int | None        # for 'unchanged': the earlier batch of the same content
     profile: str | None
     system: str | None
     confidence: float | None
@@ -79,7 +79,9 @@ def import_files(workbook, paths, profiles=None, job: Job | None = None,
     tz = business_tz or workbook.business_settings().timezone
     # 1. hash and parse everything first
     with workbook.sessions() as s:
-        known = set(s.execute(select(ImportBatch.sha256)).scalars())
+        known = {sha: (bid, prof, system) for sha, bid, prof, system in s.execute(
+            select(ImportBatch.sha256, ImportBatch.id, ImportBatch.profile, ImportBatch.system)
+            .order_by(ImportBatch.id))}
     plan: list[tuple[Path, ParsedFile | None, str]] = []
     seen: set[str] = set()
     n = max(1, len(paths))
@@ -104,20 +106,23 @@ def import_files(workbook, paths, profiles=None, job: Job | None = None,
         if s.get_bind().dialect.name == "postgresql":
             # shared store: one importer at a time; a file someone imported while we parsed is unchanged
             s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_IMPORT_LOCK})
-            known = set(s.execute(select(ImportBatch.sha256)).scalars())
+            known = {sha: (bid, prof, system) for sha, bid, prof, system in s.execute(
+            select(ImportBatch.sha256, ImportBatch.id, ImportBatch.profile, ImportBatch.system)
+            .order_by(ImportBatch.id))}
             plan = [(path, None if sha in known else parsed, sha) for path, parsed, sha in plan]
         for i, (path, parsed, sha) in enumerate(plan):
             job.check()
             job.step(0.7 + 0.3 * i / n, f"loading {path.name}")
-            if parsed is None:
-                results.append(FileImport(path=path, status="unchanged", batch_id=None, profile=None,
-                                          system=None, confidence=None))
+            if parsed is None:   # identical to an earlier import (or to a file earlier in this call)
+                bid, prof, system = known.get(sha, (None, None, None))
+                results.append(FileImport(path=path, status="unchanged", batch_id=bid, profile=prof,
+                                          system=system, confidence=None))
                 continue
             fi = _load_one(s, workbook.user, parsed)
             results.append(fi)
             flagged_all += fi.flagged_case_ids
         job.check()
-        batch_ids = [f.batch_id for f in results if f.batch_id is not None]
+        batch_ids = [f.batch_id for f in results if f.status == "imported"]
         if batch_ids:
             touched = list(s.execute(select(SourceRecord.id).where(SourceRecord.batch_id.in_(batch_ids))
                                      .order_by(SourceRecord.id)).scalars())
