@@ -124,7 +124,7 @@ def _print_changes(verb: str, changes) -> int:
     from workbench.core.casework import display_id
 
     if not changes:
-        print(f"nothing to do: no case changed")
+        print("nothing to do: no case changed")
         return 0
     ids = ", ".join(f"{display_id(c)} (v{changes.versions[c]})" if c in changes.versions else display_id(c)
                     for c in changes.case_ids)

@@ -1,4 +1,3 @@
-import csv
 import importlib.util
 import json
 import pathlib

@@ -6,12 +6,13 @@ The link is marked `is_override` with rule 'manual' so re-linking keeps the pers
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from workbench.core import audit
 from workbench.core.casework import guard
 from workbench.core.casework.changes import Changes, Op
 from workbench.core.casework.refs import resolve_record
 from workbench.core.store.models import CaseLink
-from sqlalchemy import select
 
 
 def override_link(workbook, record, to_case, *, rule: str = "manual", confidence: float = 1.0,
