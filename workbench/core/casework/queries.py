@@ -15,7 +15,8 @@ from workbench.core.store.models import (
 def list_cases(workbook, *, symptom: str | None = None, status: str | None = None,
                assignee: str | None = None, tag: str | None = None, period: str | None = None,
                active_only: bool = True, limit: int | None = None) -> list[dict]:
-    q = select(Case).order_by(Case.id)
+    q = select(Case.id, Case.case_key, Case.status, Case.assignee, Case.symptoms, Case.period, Case.amount_minor,
+               Case.currency, Case.customer, Case.version).order_by(Case.id)   # Core rows: fast at scale
     if active_only:
         q = q.where(Case.is_active.is_(True))
     if symptom:
@@ -36,7 +37,7 @@ def list_cases(workbook, *, symptom: str | None = None, status: str | None = Non
             "assignee": c.assignee or "", "symptoms": c.symptoms, "period": c.period or "",
             "amount": "" if c.amount_minor is None else str(to_decimal(c.amount_minor, c.currency)),
             "currency": c.currency or "", "customer": c.customer or "", "version": c.version,
-        } for c in s.execute(q).scalars()]
+        } for c in s.execute(q).all()]
 
 
 def case_detail(workbook, ref) -> dict:
