@@ -74,6 +74,9 @@ rm -rf "$DIST"
     | grep -v -e 'Hidden import .* not found' -e 'required via ctypes not found' -e 'libqgtk3.so' || true
 [ -x "$DIST/returns-workbench/workbench" ] || { echo "build: freezing failed" >&2; exit 1; }
 FREEZE_SECONDS=$(( $(date +%s) - FREEZE_START ))
+# The interpreter's own library keeps its symbol table (23 MB -> 6 MB stripped). Only it: the
+# wheels' libraries were rewritten by auditwheel/patchelf, which strip can corrupt.
+strip --strip-unneeded "$DIST"/returns-workbench/_internal/libpython3*.so.* 2>/dev/null || true
 
 step "package (.tar.gz, .deb)"
 bash installer/linux/package.sh "$DIST/returns-workbench" "$BUILD/icons" "$DIST"

@@ -169,6 +169,26 @@ else
     skip "X11 run: xvfb-run not installed"
 fi
 
+# per-user install from the .tar.gz (menu entry, icon, file type under ~/.local) and its undo
+"$APPDIR/install-user.sh" >/dev/null
+ENTRY="$HOME/.local/share/applications/returns-workbench.desktop"
+EXEC="$(sed -n 's/^Exec="\(.*\)" %f$/\1/p' "$ENTRY" 2>/dev/null)"
+if [ -n "$EXEC" ] && [ -x "$EXEC" ] && [ -f "$HOME/.local/share/mime/packages/returns-workbench.xml" ] \
+   && [ -f "$HOME/.local/share/icons/hicolor/48x48/apps/returns-workbench.png" ] \
+   && [ "$("$HOME/.local/bin/returns-workbench" --version 2>&1)" = "workbench $EXPECTED" ]; then
+    "$APPDIR/install-user.sh" --remove >/dev/null
+    [ ! -e "$ENTRY" ] && [ ! -e "$HOME/.local/bin/returns-workbench" ] \
+        && pass "install-user.sh adds the menu entry, icon, file type and command; --remove takes them away" \
+        || fail "install-user.sh --remove left files"
+else
+    fail "install-user.sh (Exec '$EXEC')"
+fi
+
+# start-up time (a number to watch, not a pass/fail)
+T0=$(date +%s%N); "$APP" --version >/dev/null; T1=$(date +%s%N)
+"$APP" gui --quit-after 0 >/dev/null 2>&1 || true; T2=$(date +%s%N)
+echo "start-up: --version $(( (T1 - T0) / 1000000 )) ms, window shown and closed $(( (T2 - T1) / 1000000 )) ms"
+
 # 7. nothing written next to the program; user data in the platform's places -------------------
 WRITTEN="$(find "$APPDIR" -newer "$WORK/marker" \( -type f -o -type d \) | head -5)"
 [ -z "$WRITTEN" ] && pass "nothing written inside the program folder" || fail "wrote next to the program: $WRITTEN"
