@@ -60,7 +60,6 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     out["raw_ref"] = raw_ref
     out["key_return"] = parts["key"]
     out["drift"] = drift.fillna("")
-    out["order_raw"] = r["order_ref"].astype("string")
     out["key_order"] = order_key(r["order_ref"])
     is_proc = (r["system"] == "processor").to_numpy()
     key_refund = pd.Series(pd.NA, index=r.index, dtype="string")
@@ -68,7 +67,7 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     has_ref = ~is_proc & r["refund_ref"].notna().to_numpy()
     key_refund[has_ref] = refund_key(r.loc[has_ref, "refund_ref"])
     out["key_refund"] = key_refund
-    out["customer_key"] = r["customer"].astype("string").str.strip().str.lower()
+    customer_key = r["customer"].astype("string").str.strip().str.lower()
     out["amount"] = r["amount_minor"].astype("Int64")
     t = r["occurred_at"]
     out["t"] = r["approved_at"].fillna(t).where(is_portal, t)
@@ -81,7 +80,7 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     out["kr"] = _codes(joint[:n])
     out["ko"] = _codes(joint[n:])
     out["kf"] = _codes(pd.factorize(out["key_refund"])[0])
-    out["kc"] = _codes(pd.factorize(out["customer_key"])[0])
+    out["kc"] = _codes(pd.factorize(customer_key)[0])
     return out
 
 
