@@ -249,6 +249,9 @@ class Finding(Base):
 
     case: Mapped[Case] = relationship(back_populates="findings")
 
+    # the case list's symptom filter reads case ids straight from this index (covering)
+    __table_args__ = (Index("ix_findings_symptom_case", "symptom", "case_id"),)
+
 
 # --- case work ----------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 22:23:03.912177
+Create Date: 2026-11-21 23:02:17.772926
 """
 from alembic import op
 import sqlalchemy as sa
@@ -168,6 +168,7 @@ def upgrade() -> None:
     with op.batch_alter_table('findings', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_findings_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_findings_symptom'), ['symptom'], unique=False)
+        batch_op.create_index('ix_findings_symptom_case', ['symptom', 'case_id'], unique=False)
 
     op.create_table('notes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -316,6 +317,7 @@ def downgrade() -> None:
 
     op.drop_table('notes')
     with op.batch_alter_table('findings', schema=None) as batch_op:
+        batch_op.drop_index('ix_findings_symptom_case')
         batch_op.drop_index(batch_op.f('ix_findings_symptom'))
         batch_op.drop_index(batch_op.f('ix_findings_case_id'))
 
