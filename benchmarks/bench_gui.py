@@ -10,6 +10,12 @@ ERP; some cases lack one), about 45 % of cases with findings across the eleven s
 built workbook is cached in --cache-dir and reused.
 
 Targets (issue 5): first rows < 1 s, filter and sort < 0.3 s each, case detail < 0.05 s.
+
+What is timed: "filter"/"sort" = from the change until the table has repainted its visible
+rows (the id query for the first chunk of 10,000 ids, the model reset, one page of row data).
+The filter-panel counts run afterwards on the background worker and are timed separately;
+the detail is timed as `CaseDetailWidget.show_case` + repaint (issue 5's other half).
+A workbook cached from an older schema lacks later indexes: use --rebuild after schema changes.
 """
 
 from __future__ import annotations
@@ -204,7 +210,7 @@ def measure(path: Path) -> dict[str, float]:
     window._filter_changed(CaseFilter())
     results["sort all cases by amount desc (s)"] = med(_timed(sort("amount_minor", True), app, window, 3))
     results["sort all cases by first event (s)"] = med(_timed(sort("first_event_at", False), app, window, 3))
-    results["sort all cases by customer (no index) (s)"] = med(_timed(sort("customer", False), app, window, 3))
+    results["sort all cases by customer (s)"] = med(_timed(sort("customer", False), app, window, 3))
     _settle(app, window)
 
     rows = window.model.rowCount()
