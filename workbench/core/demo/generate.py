@@ -12,7 +12,8 @@ import pyarrow as pa
 
 from workbench.core.demo.layouts import FREE_TEXT, HEADERS, file_name
 from workbench.core.demo.patterns import write_patterns
-from workbench.core.demo.plan import Plan, build_plan
+from workbench.core.demo.model import Plan
+from workbench.core.demo.plan import build_plan
 from workbench.core.demo.tables import loop_table, netsuite_table, stripe_table, zendesk_table
 from workbench.core.demo.text import write_csv
 from workbench.core.demo.timeline import period_index

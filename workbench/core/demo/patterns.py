@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from workbench.core.demo import rates as R
-from workbench.core.demo.plan import CONNECTORS, CONN_230, Plan
+from workbench.core.demo.model import CONNECTORS, CONN_230, Plan
 
 
 def planted_patterns(plan: Plan) -> list[dict]:

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from workbench.core.demo.layouts import LOOP_HEADER, NETSUITE_HEADER, STRIPE_HEADER, ZENDESK_HEADER
 from workbench.core.demo.people import AGENTS, INTEGRATION_USER, customers
-from workbench.core.demo.plan import CONN_MANUAL, CONNECTORS, NONE, REF_BLANK, STATES, TK_NAMES, Plan
+from workbench.core.demo.model import CONN_MANUAL, CONNECTORS, NONE, REF_BLANK, STATES, TK_NAMES, Plan
 from workbench.core.demo.text import blank_where, choose, join, money, pick, random_ids, s
 from workbench.core.demo.timeline import DAY, HOUR, local_naive, utc_naive
 

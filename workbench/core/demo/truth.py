@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workbench.core.demo.plan import (NONE, REF_OK, ST_CLOSED, ST_OPEN, TK_NEW, TK_OPEN,
+from workbench.core.demo.model import (NONE, REF_OK, ST_CLOSED, ST_OPEN, TK_NEW, TK_OPEN,
                                       TK_PENDING, Plan, fee_options)
 from workbench.core.demo.text import blank_where, join, s
 from workbench.core.demo.timeline import HOUR, period_index
