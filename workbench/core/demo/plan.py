@@ -1,10 +1,11 @@
 """The simulated truth: every return and record as numpy columns, before any file is written.
 
-`build_plan` (model.py holds the columns) draws a fictional retailer's returns month by month, gives each eligible return
-one planted role (rates.py), schedules its downstream events (Stripe refund, NetSuite credit
-memo, Zendesk ticket), then cuts everything off at the as-of time (events after it have not
-happened yet, which is what makes recent returns `timing_latency`). Times are int64 UTC
-seconds (-1 = none). Record ids are assigned here so the truth and the files agree.
+`build_plan` draws a fictional retailer's returns month by month into a Plan (model.py), gives
+each eligible return one planted role (rates.py) and schedules its downstream events (Stripe
+refund, NetSuite credit memo, Zendesk ticket); asof.py then cuts everything off at the as-of
+time (events after it have not happened yet, which is what makes recent returns
+`timing_latency`) and extras.py adds the records with no return and assigns the record ids,
+so the truth and the files agree. Times are int64 UTC seconds (-1 = none).
 """
 
 from __future__ import annotations
