@@ -21,7 +21,7 @@ from workbench.core.ingest.profile import TIME_ROLES, Profile, resolve_columns
 from workbench.core.ingest.reader import RawTable
 from workbench.core.ingest.values import parse_amounts, parse_times
 
-_TOTAL_LABEL = r"(?i)^\s*(?:grand\s*|sub)?totals?\b|^\s*(?:summe|gesamt|totaal|totale)\b"
+_TOTAL_LABEL = r"^\s*(?:grand\s*|sub)?totals?\b|^\s*(?:summe|gesamt|totaal|totale)\b"   # on lower case
 _TEXT_ROLES = ("record_id", "return_ref", "order_ref", "refund_ref", "customer", "channel",
                "agent", "category", "source_version")
 
@@ -30,27 +30,26 @@ _CONTROL = r"[\x00-\x1f]"
 
 
 def _json_text(values: pd.Series) -> pa.Array:
-    """Cell text escaped for a JSON string (vectorised with Arrow; control characters,
-    which are rare, go through json.dumps)."""
-    arr = pa.array(values.fillna("").astype(str).to_numpy(dtype=object), type=pa.string())
-    arr = pc.replace_substring(arr, "\\", "\\\\")
-    arr = pc.replace_substring(arr, '"', '\\"')
-    control = pc.match_substring_regex(arr, _CONTROL)
-    if pc.any(control).as_py():
-        fixed = [json.dumps(v, ensure_ascii=False)[1:-1] if c else e
-                 for v, e, c in zip(values.fillna("").astype(str), arr.to_pylist(), control.to_pylist())]
-        arr = pa.array(fixed, type=pa.string())
+    """Cell text with '\\' and '"' escaped for a JSON string (Arrow, only when present)."""
+    arr = pa.array(values.fillna(""), type=pa.string())
+    if pc.any(pc.match_substring(arr, "\\")).as_py():
+        arr = pc.replace_substring(arr, "\\", "\\\\")
+    if pc.any(pc.match_substring(arr, '"')).as_py():
+        arr = pc.replace_substring(arr, '"', '\\"')
     return arr
 
 
 def raw_json(frame: pd.DataFrame, escaped: dict | None = None, order: list | None = None) -> pd.Series:
     """Each row verbatim as a JSON object {header: cell text}, in the file's column order
-    (or `order`). `escaped` caches the per-column escaped text between calls."""
+    (or `order`), exactly as json.dumps(..., ensure_ascii=False, separators=(",", ":")) writes
+    it. Built column-wise with Arrow; the rare rows holding control characters go through
+    json.dumps. `escaped` caches the per-column escaped text between calls."""
     if frame.empty or not len(frame.columns):
-        return pd.Series(["{}"] * len(frame), dtype=object, index=frame.index)
+        return pd.Series(["{}"] * len(frame), dtype="str", index=frame.index)
     escaped = {} if escaped is None else escaped
+    cols = order or list(frame.columns)
     pieces: list = []
-    for i, col in enumerate(order or list(frame.columns)):
+    for i, col in enumerate(cols):
         key = json.dumps(str(col), ensure_ascii=False)
         pieces.append(pa.scalar(("{" if i == 0 else '",') + key + ':"'))
         if col not in escaped:
@@ -58,7 +57,23 @@ def raw_json(frame: pd.DataFrame, escaped: dict | None = None, order: list | Non
         pieces.append(escaped[col])
     pieces.append(pa.scalar('"}'))
     joined = pc.binary_join_element_wise(*pieces, "")
-    return pd.Series(joined.to_numpy(zero_copy_only=False), index=frame.index, dtype=object)
+    # control characters: a fast ASCII-printable pass, the regex only on the other rows
+    plain = pc.ascii_is_printable(joined)
+    bad = pa.array(np.zeros(len(joined), dtype=bool))
+    if not pc.all(plain).as_py():
+        other = pc.invert(plain)
+        hits = pc.match_substring_regex(pc.filter(joined, other), _CONTROL)
+        if pc.any(hits).as_py():
+            bad_np = np.zeros(len(joined), dtype=bool)
+            bad_np[np.flatnonzero(other.to_numpy(zero_copy_only=False))] = hits.to_numpy(zero_copy_only=False)
+            bad = pa.array(bad_np)
+    if pc.any(bad).as_py():
+        idx = np.flatnonzero(bad.to_numpy(zero_copy_only=False))
+        sub = frame.iloc[idx][cols].fillna("").astype(str)
+        fixed = [json.dumps(dict(zip(cols, row)), ensure_ascii=False, separators=(",", ":"))
+                 for row in sub.itertuples(index=False, name=None)]
+        joined = pc.replace_with_mask(joined, bad, pa.array(fixed, type=pa.string()))
+    return pd.Series(pd.array(joined, dtype="str"), index=frame.index)
 
 
 def row_hashes(raw: pd.Series) -> pd.Series:
@@ -87,37 +102,36 @@ def apply_profile(profile: Profile, table: RawTable, *, business_tz: str) -> tup
                     "decisions": list(table.notes), "skipped_by_kind": {}}
     skipped: dict[str, int] = {}
     rows_total = len(frame)
-    # blank lines
+    # one mask of the rows kept; the frame is filtered once at the end (a take per column)
     blank = (frame == "").all(axis=1) if len(frame.columns) else pd.Series(True, index=frame.index)
-    if blank.any():
-        frame, rows = frame[~blank], rows[~blank]
+    alive = ~blank
     extra = int(table.frame.attrs.get("extra_fields_rows", 0))
     if extra:
         report["decisions"].append(f"{extra} row(s) had more fields than the header; extra fields ignored")
     if profile.aggregate:
-        frame, rows, merged = _aggregate(frame, rows, cols["record_id"])
+        frame, rows, merged = _aggregate(frame[alive], rows[alive], cols["record_id"])
+        alive = pd.Series(True, index=frame.index)
         if merged:
             report["decisions"].append(f"{merged} line-item row(s) merged into their order")
-        rows_total = len(frame)
-    else:
-        rows_total = len(frame)
+    rows_total = int(alive.sum())
     # row filter (non-refund rows are counted by kind)
     rf = profile.row_filter
     if rf is not None:
         if rf.keep_if is not None:
             keep = rf.keep_if(frame, cols).reindex(frame.index).fillna(False).astype(bool)
-            if (~keep).any():
-                skipped[rf.skipped_label or "filtered"] = int((~keep).sum())
+            dropped = alive & ~keep
+            if dropped.any():
+                skipped[rf.skipped_label or "filtered"] = int(dropped.sum())
+            alive &= keep
         elif rf.role in cols:
             kinds = frame[cols[rf.role]].str.strip()
             low = kinds.str.lower()
             keep = low.str.startswith(tuple(rf.keep)) if rf.prefix else low.isin(rf.keep)
-            for kind, n in kinds[~keep].replace("", "(blank)").value_counts().items():
+            dropped = alive & ~keep
+            for kind, n in kinds[dropped].replace("", "(blank)").value_counts().items():
                 skipped[str(kind)] = int(n)
-        else:
-            keep = pd.Series(True, index=frame.index)
-        frame, rows = frame[keep], rows[keep]
-    # record ids; rows without one are totals/summaries
+            alive &= keep
+    # record ids; rows without one, or labelled as totals, are totals/summaries
     rid = frame[cols["record_id"]].str.strip() if "record_id" in cols else pd.Series("", index=frame.index)
     if profile.record_id_from:
         parts = [frame[cols[r]].str.strip() for r in profile.record_id_from if r in cols]
@@ -126,22 +140,25 @@ def apply_profile(profile: Profile, table: RawTable, *, business_tz: str) -> tup
             for p in parts[1:]:
                 composed = composed + "|" + p
             rid = rid.where(rid != "", composed.where(parts[0] != "", ""))
-    totals = rid.str.contains(_TOTAL_LABEL, regex=True)
+    totals = alive & rid.str.lower().str.contains(_TOTAL_LABEL, regex=True)
     if totals.any():
         skipped["total or summary row"] = int(totals.sum())
-        frame, rows, rid = frame[~totals], rows[~totals], rid[~totals]
-    no_id = rid == ""
+        alive &= ~totals
+    no_id = alive & (rid == "")
     if no_id.any():
-        labels = pd.Series(_kind_label(frame[no_id].apply(" ".join, axis=1) if len(frame.columns) else
-                                       pd.Series("", index=frame[no_id].index)), index=frame[no_id].index)
+        sub = frame[no_id]
+        labels = pd.Series(_kind_label(sub.apply(" ".join, axis=1) if len(sub.columns) else
+                                       pd.Series("", index=sub.index)), index=sub.index)
         for kind, n in labels.value_counts().items():
             skipped[str(kind)] = skipped.get(str(kind), 0) + int(n)
-        frame, rows, rid = frame[~no_id], rows[~no_id], rid[~no_id]
-    dup = rid.duplicated(keep="last")
+        alive &= ~no_id
+    dup = rid[alive].duplicated(keep="last")
     if dup.any():
         report["decisions"].append(f"{int(dup.sum())} row(s) repeat a record id; the last one was kept")
         skipped["repeated record id"] = int(dup.sum())
-        frame, rows, rid = frame[~dup], rows[~dup], rid[~dup]
+        alive[dup[dup].index] = False
+    if not alive.all():
+        frame, rows, rid = frame[alive], rows[alive], rid[alive]
     row_numbers = rows.to_numpy()
     out = pd.DataFrame(index=frame.index)
     out["source_row"] = rows.astype("int64")
@@ -236,8 +253,9 @@ def apply_profile(profile: Profile, table: RawTable, *, business_tz: str) -> tup
         out[role] = parsed
         report["decisions"] += notes
     escaped: dict = {}
-    out["raw"] = raw_json(frame, escaped)
-    records = canonical.conform(out)
+    raw = raw_json(frame, escaped)
+    records = canonical.conform(out)     # (raw is added after: conform would strip 100s of MB)
+    records["raw"] = raw
     problems = canonical.validate(records)
     if problems:
         raise ImportFailure(file, "; ".join(problems))

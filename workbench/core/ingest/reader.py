@@ -302,7 +302,9 @@ def _arrow_csv(body: str, delim: str, headers: list[str]) -> pd.DataFrame | None
         table = pcsv.read_csv(
             io.BytesIO(body.encode("utf-8")),
             read_options=pcsv.ReadOptions(column_names=names, block_size=8 << 20),
-            parse_options=pcsv.ParseOptions(delimiter=delim, newlines_in_values=True, ignore_empty_lines=False),
+            # quoted newlines need the slower serial scan; without any quote there can be none
+            parse_options=pcsv.ParseOptions(delimiter=delim, newlines_in_values='"' in body,
+                                            ignore_empty_lines=False),
             convert_options=pcsv.ConvertOptions(column_types={c: pa.string() for c in names},
                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowException):
