@@ -126,3 +126,9 @@ def test_dst_gap_and_fold_in_business_zone_do_not_fail():
 def test_twelve_hour_clock_and_blank_cells():
     got, _ = times(["10/3/2026 2:05 pm", "", "10/13/2026 12:00 am"], zone="UTC")
     assert got == [u(2026, 10, 3, 14, 5), None, u(2026, 10, 13, 0, 0)]
+
+
+@pytest.mark.parametrize("text", ["£", "-", "()", "CR", "$-", "USD"])
+def test_symbol_or_sign_alone_is_not_an_amount(text):
+    with pytest.raises(ImportFailure, match="not an amount"):
+        amounts(["1.00", text])

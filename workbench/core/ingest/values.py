@@ -52,7 +52,7 @@ def _clean_amount(text: str) -> _Clean | None:
     if m:
         s = (s[: m.start()] + s[m.end():]).strip()
     for _ in range(2):
-        if s[:1] in "+-":
+        if s[:1] and s[0] in "+-":
             neg, s = (not neg) if s[0] == "-" else neg, s[1:].strip()
         if s[:1] in _SYMBOLS:
             symbol, s = s[0], s[1:].strip()
