@@ -103,3 +103,8 @@ def test_bad_settings_are_refused():
         BusinessSettings(timezone="Mars/Olympus").validated()
     with pytest.raises(ValueError, match="YYYY-MM"):
         BusinessSettings(period="2026-13").validated()
+
+
+def test_unopenable_workbook_is_one_clear_error(tmp_path):
+    with pytest.raises(SchemaError, match="cannot open workbook .*missing.*unable to open database file"):
+        open_workbook(tmp_path / "missing" / "x.rwb")

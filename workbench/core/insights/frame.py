@@ -127,7 +127,9 @@ def _finding_rows(findings: pd.DataFrame, cases: pd.DataFrame, settings: Busines
                               suffixes=("", "_case"))
     # the fault time: the first diverging system's record time, else the case's first event
     fault = pd.Series(pd.NaT, index=findings.index, dtype="datetime64[us, UTC]")
-    first_system = findings["systems"].fillna("").str.split(";").str[0]
+    # the downstream record is the faulty one: skip 'portal' when another system diverges too
+    systems = findings["systems"].fillna("").str.replace(r"^portal;", "", regex=True)
+    first_system = systems.str.split(";").str[0]
     for system in SYSTEM_ORDER:
         mask = (first_system == system) & fault.isna()
         fault = fault.where(~mask, findings[f"{system}_at"].astype("datetime64[us, UTC]"))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from workbench.core.errors import SchemaError
@@ -127,6 +128,12 @@ def open_workbook(target: str | os.PathLike, *, user: str | None = None, create:
         if not path.exists():
             raise SchemaError(f"no workbook at {path}")
     engine = make_engine(url)
-    upgrade(engine)
+    try:
+        upgrade(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        shown = engine.url.render_as_string(hide_password=True)
+        reason = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc).splitlines()[0]
+        raise SchemaError(f"cannot open workbook {shown}: {reason}") from exc
     sessions = sessionmaker(engine, expire_on_commit=False)
     return Workbook(url=url, engine=engine, sessions=sessions, user=user or current_user())
