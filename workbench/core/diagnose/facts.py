@@ -3,6 +3,7 @@ duplicates, repaired links and open tickets. The symptom rules read only this fr
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 REFUND_SYSTEMS = ("portal", "processor", "erp")
@@ -120,8 +121,10 @@ def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -
 
 
 def _present(facts: pd.DataFrame, anchors: pd.Index) -> pd.Series:
-    present = pd.Series("", index=anchors, dtype="string")
-    for system in ("portal", "processor", "erp", "support"):
-        has = facts[f"{system}_rid"].notna().to_numpy()
-        present = present.where(~has, present.where(present == "", present + ";") + system)
-    return present
+    """'portal;processor;erp;support' style text per case, via the 16 possible combinations."""
+    names = ("portal", "processor", "erp", "support")
+    bits = np.zeros(len(anchors), dtype=np.int64)
+    for i, system in enumerate(names):
+        bits |= facts[f"{system}_rid"].notna().to_numpy().astype(np.int64) << i
+    table = np.array([";".join(n for i, n in enumerate(names) if b >> i & 1) for b in range(16)], dtype=object)
+    return pd.Series(pd.array(table[bits], dtype="string"), index=anchors)

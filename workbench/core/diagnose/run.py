@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench.core.diagnose.catalog import PRIORITY
 from workbench.core.diagnose.facts import case_facts
@@ -46,16 +49,15 @@ def diagnose_cases(records: pd.DataFrame, linked: LinkResult,
 def summarise(facts: pd.DataFrame, findings: pd.DataFrame, settings: BusinessSettings) -> pd.DataFrame:
     idx = facts.index
     out = pd.DataFrame(index=idx)
-    symptoms = pd.Series("", index=idx, dtype="string")
-    count = pd.Series(0, index=idx, dtype="int64")
-    for code in sorted(SYMPTOM_CODES):
-        has = idx.isin(findings.loc[findings["symptom"] == code, "anchor"])
-        if not has.any():
-            continue
-        symptoms = symptoms.where(~has, symptoms.where(symptoms == "", symptoms + ";") + code)
-        count += has
-    out["symptoms"] = symptoms
-    out["symptom_count"] = count
+    # one bit per code (sorted), then the few distinct combinations become text
+    codes = sorted(SYMPTOM_CODES)
+    bits = np.zeros(len(idx), dtype=np.int64)
+    for i, code in enumerate(codes):
+        bits |= idx.isin(findings.loc[findings["symptom"] == code, "anchor"]).astype(np.int64) << i
+    uniq, inverse = np.unique(bits, return_inverse=True)
+    text = np.array([";".join(c for i, c in enumerate(codes) if b >> i & 1) for b in uniq], dtype=object)
+    out["symptoms"] = pd.array(text[inverse], dtype="string")
+    out["symptom_count"] = np.array([bin(b).count("1") for b in uniq], dtype=np.int64)[inverse]
     rank = {code: i for i, code in enumerate(PRIORITY)}
     primary = findings.assign(rank=findings["symptom"].map(rank)).sort_values(["anchor", "rank"])
     primary = primary.drop_duplicates("anchor").set_index("anchor")
@@ -73,12 +75,11 @@ def summarise(facts: pd.DataFrame, findings: pd.DataFrame, settings: BusinessSet
     out["last_event_at"] = facts["last_event_at"]
     ref_time = facts["portal_approved_at"].fillna(facts["portal_occurred_at"]).fillna(facts["first_event_at"])
     out["period"] = period_text(period_code(ref_time, settings.timezone))
-    parts = [facts[c].astype("string").fillna("") for c in
+    parts = [pa.array(facts[c].astype("string"), type=pa.string(), from_pandas=True) for c in
              ("portal_record_id", "processor_record_id", "erp_record_id", "support_ids", "order_ref", "customer")]
-    text = parts[0]
-    for part in parts[1:]:
-        text = text + " " + part
-    out["search_text"] = text.str.replace(r"\s+", " ", regex=True).str.strip().str.lower()
+    joined = pc.utf8_lower(pc.binary_join_element_wise(*parts, " ", null_handling="skip"))
+    out["search_text"] = pd.array(joined.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get),
+                                  dtype="string")
     out["anchor_system"] = facts["anchor_system"].astype("string")
     out["anchor_record_id"] = facts["anchor_record_id"].astype("string")
     out["case_key"] = out["anchor_system"] + ":" + out["anchor_record_id"]

@@ -9,9 +9,10 @@ from workbench.core.money import exponent
 
 
 def exponents(currency: pd.Series) -> pd.Series:
-    cur = currency.astype("string").str.upper().fillna("")
-    uniq = {c: exponent(c) for c in cur.unique()}
-    return cur.map(uniq).astype("int64")
+    """Minor-unit exponent per row (2 for most currencies), via the few distinct codes."""
+    codes, uniques = pd.factorize(currency.astype("string"))
+    table = np.array([exponent(str(u)) for u in uniques] + [2], dtype="int64")   # -1 (missing) -> 2
+    return pd.Series(table[codes], index=currency.index)
 
 
 def money(minor: pd.Series, currency: pd.Series) -> pd.Series:
