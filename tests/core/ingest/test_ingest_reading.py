@@ -198,3 +198,16 @@ def test_longer_first_row_does_not_shift_columns(tmp_path):
     assert list(parsed.records["order_ref"]) == ["#1", "#2"]
     assert list(parsed.records["amount_minor"]) == [1000, 1100]
     assert any("1 row(s) had more fields" in d for d in parsed.report["decisions"])
+
+
+@pytest.mark.parametrize("values", [
+    ["a", None, "b"], [1, 2, None], [datetime(2026, 10, 3, 14, 5), None],
+    [datetime(2026, 10, 3, 14, 5, 0, 5)], [1.5, 2.0, None, 0.1 + 0.2], [date(2026, 10, 3), None],
+    ["x", 1, 2.5, datetime(2026, 1, 1), True],
+])
+def test_typed_cells_column_fast_paths_match_cell_by_cell(values):
+    import pandas as pd
+
+    from workbench.core.ingest.reader import cell_text, column_text
+
+    assert list(column_text(pd.Series(values, dtype=object))) == [cell_text(v) for v in values]

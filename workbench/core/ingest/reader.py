@@ -76,7 +76,21 @@ def cell_text(value: object) -> str:
 
 
 def column_text(values: pd.Series) -> pd.Series:
-    """Vectorised `cell_text` over a column: convert each distinct value once."""
+    """Vectorised `cell_text` over a column: whole-column paths for text, whole numbers and
+    datetimes; otherwise each distinct value is converted once."""
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in ("string", "empty"):
+        return values.where(values.notna(), "").astype("str")
+    if kind == "integer":
+        return values.astype("Int64").astype("str").fillna("").astype("str")
+    if kind == "datetime":
+        stamps = pd.to_datetime(values, errors="coerce")
+        if stamps.notna().sum() == values.notna().sum() and stamps.dt.tz is None:
+            fmt = "%Y-%m-%d %H:%M:%S.%f" if (stamps.dt.microsecond.fillna(0) != 0).any() else "%Y-%m-%d %H:%M:%S"
+            return stamps.dt.strftime(fmt).fillna("").astype("str")
+    if kind not in ("floating", "integer-na", "mixed-integer-float", "date", "datetime", "time"):
+        # mixed types: factorize would merge True with 1; convert cell by cell
+        return pd.Series([cell_text(v) for v in values], index=values.index, dtype="str")
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     texts = np.array([cell_text(u) for u in uniques] + [""], dtype=object)
     return pd.Series(texts[codes], index=values.index, dtype="str")
@@ -429,10 +443,15 @@ def read_xlsx_table(path: Path, sheet: str, header_index: int, *, preview_rows=N
             raise ImportFailure(path.name, f"sheet {sheet!r} has no rows below its header")
         headers = _dedupe([cell_text(v) for v in rows[header_index]])
         n = len(headers)
-        body = [(list(r) + [None] * (n - len(r)))[:n] for r in rows[header_index + 1:]]
-        obj = pd.DataFrame(body, columns=range(n), dtype=object) if body else pd.DataFrame(
-            columns=range(n), dtype=object)
+        body = rows[header_index + 1:]
+        obj = pd.DataFrame(body, dtype=object) if body else pd.DataFrame(columns=range(n), dtype=object)
+        extra = 0
+        if obj.shape[1] > n:
+            tail = obj.iloc[:, n:]
+            extra = int((tail.notna() & (tail.astype(str) != "")).any(axis=1).sum())
+        obj = obj.reindex(columns=range(n))
         frame = pd.DataFrame({h: column_text(obj[i]) for i, h in enumerate(headers)})
+        frame.attrs["extra_fields_rows"] = extra
     first = header_index + 2
     return RawTable(path=path, headers=headers, frame=frame,
                     rows=np.arange(first, first + len(frame), dtype=np.int64),
