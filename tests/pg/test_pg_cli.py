@@ -172,3 +172,19 @@ def test_review_and_signoff_commands_on_postgres(pg_workbook, monkeypatch, capsy
     with pg_workbook.sessions() as s:
         assert s.get(Adjustment, adj.id).review_status == "approved"
         assert audit.verify_chain(s).ok
+
+
+def test_insights_on_postgres_matches_sqlite(pg_url, month, tmp_path, capsys):
+    _needs("workbench.cli.cmd_reconcile", "workbench.cli.cmd_insights")
+    import json
+
+    lite = tmp_path / "same.rwb"
+    outputs = []
+    for db in (str(lite), pg_url):
+        assert main(["reconcile", "--db", db, "--quiet", *month]) == 0, capsys.readouterr().err
+        capsys.readouterr()
+        assert main(["insights", "--db", db, "--json", "--all"]) == 0, capsys.readouterr().err
+        outputs.append(json.loads(capsys.readouterr().out))
+    on_sqlite, on_pg = outputs
+    assert on_pg == on_sqlite
+    assert on_pg, "insights found nothing in a demo month"
