@@ -45,7 +45,7 @@ def test_xlsx_text_is_explicit_string_and_layout_is_for_people(workbook, worked,
     out = tmp_path / "log.xlsx"
     export_log(workbook, out)
     book = load_workbook(out)
-    assert book.sheetnames == ["Summary", "Cases", "Adjustments", "Audit trail", "Manifest"]
+    assert book.sheetnames == ["Summary", "Insights", "Cases", "Adjustments", "Audit trail", "Manifest"]
     ws = book["Cases"]
     header = [c.value for c in ws[1]]
     col = {name: i + 1 for i, name in enumerate(header)}

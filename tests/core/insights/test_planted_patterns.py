@@ -85,3 +85,39 @@ def test_pattern_back_after_manual_adjustment_is_flagged(history, tmp_path):
     flags = analyse(wb).recurrence_after_adjustment
     assert [f.symptom for f in flags] == ["period_cutoff"]
     assert flags[0].reappeared >= 1 and 0 < flags[0].days_after <= 60
+
+
+def test_xlsx_log_states_the_flags_and_carries_the_charts(history, tmp_path):
+    from openpyxl import load_workbook
+
+    from workbench.core.export import export_log, verify_log
+
+    wb, _ = history
+    out = tmp_path / "log.xlsx"
+    export_log(wb, out)
+    book = load_workbook(out)
+    summary = [str(v) for row in book["Summary"].iter_rows(values_only=True) for v in row if v]
+    assert any(v.startswith("STRUCTURAL INTEGRATION DEBT: missing_handoff") for v in summary)
+    charts = book["Insights"]._charts
+    assert len(charts) == 3
+    assert {type(c).__name__ for c in charts} == {"LineChart", "BarChart"}
+    values = [v for row in book["Insights"].iter_rows(values_only=True) for v in row if v is not None]
+    assert "Pattern clusters and verdicts (five-question checklist)" in values
+    assert verify_log(out).ok
+
+
+def test_chart_references_point_at_their_tables(history, tmp_path):
+    """Each chart's first category is the first data row of its table, not the header."""
+    from openpyxl import load_workbook
+
+    from workbench.core.export import export_log
+
+    wb, _ = history
+    out = tmp_path / "log.xlsx"
+    export_log(wb, out)
+    ws = load_workbook(out)["Insights"]
+    for chart in ws._charts:
+        ref = chart.series[0].cat.numRef or chart.series[0].cat.strRef
+        first = ref.f.split("!")[1].split(":")[0].replace("$", "")
+        header = ws[first].offset(row=-1).value
+        assert header in ("Week", "Boundary", "Hours from"), (chart.title, first, header)

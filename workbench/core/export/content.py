@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from workbench.core import audit
 from workbench.core.casework.refs import display_id
 from workbench.core.export.cells import TEXT, mask_emails
-from workbench.core.export.flags import structural_flags
+from workbench.core.export.flags import log_insights
 from workbench.core.export.tables import SYSTEMS, kind_of
 from workbench.core.money import to_decimal
 from workbench.core.settings import BusinessSettings
@@ -53,6 +53,7 @@ class LogContent:
     audit_trail: list[dict] = field(default_factory=list)
     counts: dict[str, Counter] = field(default_factory=dict)
     flags: list[dict] = field(default_factory=list)
+    insights: object = None   # insights.export.ExportInsights: tables behind the XLSX charts
 
 
 def _local(value, tz: str):
@@ -92,8 +93,9 @@ def gather_head(workbook, *, mask: bool = False) -> LogContent:
     period = settings.period or (periods[0] if len(periods) == 1 else
                                  f"{periods[0]} to {periods[-1]}" if periods else "none")
     latest = max((t for t in (latest_last, latest_first) if t is not None), default=None)
+    insights = log_insights(workbook)
     content = LogContent(settings=settings, period=period, as_of=settings.as_of or latest, chain_head=head,
-                         chain_ok=chain.ok, case_count=count, flags=structural_flags(workbook))
+                         chain_ok=chain.ok, case_count=count, flags=insights.flags, insights=insights)
     content.counts = {"symptom": by_symptom, "boundary": by_boundary, "status": by_status}
     for a in adjustments:
         cur = a.currency

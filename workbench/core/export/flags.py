@@ -1,12 +1,18 @@
-"""Structural-problem flags for the log's Summary sheet.
+"""Structural-problem flags and chart data for the log, from the pattern analysis (issue 7).
 
-HOOK for issue 7 (insights): `structural_flags(workbook)` must return a list of dicts
-{"flag": short name, "detail": words with numbers}. It returns [] until issue 7 fills it in;
-the Summary sheet then says "none reported" (and the JSON log carries an empty list).
+`structural_flags(workbook)` returns [{"flag": short name, "detail": words with numbers}] for the
+Summary sheet (sealed by the manifest); `log_insights(workbook)` returns the flags together with
+the tables behind the XLSX Insights sheet's charts, from one analysis.
 """
 
 from __future__ import annotations
 
 
+def log_insights(workbook):
+    from workbench.core.insights.export import export_summary
+
+    return export_summary(workbook)
+
+
 def structural_flags(workbook) -> list[dict]:
-    return []
+    return log_insights(workbook).flags

@@ -129,6 +129,9 @@ def _written(row: dict, cols) -> dict:
 XLSX_MAX_ROWS = 1_048_576
 
 
+from workbench.core.export.insights_sheet import insights_sheet  # noqa: E402
+
+
 def write_xlsx(content: LogContent, out: Path, make_manifest) -> dict:
     for name, source in (("cases", content.cases), ("audit trail events", content.audit_trail)):
         if len(source) >= XLSX_MAX_ROWS:
@@ -144,6 +147,8 @@ def write_xlsx(content: LogContent, out: Path, make_manifest) -> dict:
     manifest = make_manifest("xlsx", infos, summary_sha256=lines_hash((l, v) for l, v, _ in lines))
     book = XlWorkbook(write_only=True)
     _summary_sheet(book, lines)
+    if content.insights is not None:
+        insights_sheet(book, content.insights)
     _table_sheet(book, SHEETS["cases"], *sealed["cases"], marks=content.divergent)
     _table_sheet(book, SHEETS["adjustments"], *sealed["adjustments"])
     _table_sheet(book, SHEETS["audit_trail"], *sealed["audit_trail"])

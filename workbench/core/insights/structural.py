@@ -10,6 +10,7 @@ import pandas as pd
 from workbench.core.insights.model import StructuralFlag
 
 WINDOW_DAYS = 30
+MIN_CASES = 3   # one or two broken returns are an exception, whatever the rate on a tiny sample
 
 
 def _daily(days: pd.Series, index: pd.DatetimeIndex) -> np.ndarray:
@@ -45,7 +46,7 @@ def structural_flags(findings: pd.DataFrame, cases: pd.DataFrame, threshold_pct:
         if peak is None:
             continue
         start, end, n, den, rate = peak
-        if rate > threshold_pct:
+        if rate > threshold_pct and n >= MIN_CASES:
             flags.append(StructuralFlag(symptom, boundary, start.date(), end.date(), n, den, round(rate, 2),
                                         threshold_pct))
     return sorted(flags, key=lambda f: -f.rate_pct)
