@@ -47,32 +47,43 @@ class LinkResult:
 
 def prepare(records: pd.DataFrame) -> pd.DataFrame:
     """Normalised keys, drift and matching attributes per record, indexed by rid."""
-    r = records.set_index("rid", drop=False)
-    is_portal = r["system"] == "portal"
-    raw_ref = r["record_id"].astype("string").where(is_portal, r["return_ref"].astype("string"))
+    index = pd.Index(records["rid"].to_numpy(dtype="int64"), name="rid")
+
+    def col(name: str) -> pd.Series:
+        series = records[name]
+        return pd.Series(series.array, index=index, name=name)
+
+    system = col("system").astype("string")
+    is_portal = (system == "portal").to_numpy()
+    raw_ref = col("record_id").astype("string").where(is_portal, col("return_ref").astype("string"))
     parts = split_ref(raw_ref)
-    source = r["system"].astype("string") + "/" + r["profile"].astype("string").fillna("")
+    # the source (system + profile) as a small integer code
+    source = pd.Series(pd.factorize(pd.MultiIndex.from_arrays([system.fillna(""),
+                                                               col("profile").astype("string").fillna("")]))[0],
+                       index=index)
     conv = learn_convention(parts[~is_portal], source[~is_portal])
     drift = describe_drift(parts, source, conv).where(~is_portal, "")
-    out = pd.DataFrame(index=r.index)
-    out["rid"] = r["rid"]
-    out["system"] = r["system"].astype("string")
+    out = pd.DataFrame(index=index)
+    out["rid"] = index.to_numpy()
     out["raw_ref"] = raw_ref
     out["key_return"] = parts["key"]
+    out["has_ref"] = parts["key"].notna().to_numpy()
     out["drift"] = drift.fillna("")
-    out["key_order"] = order_key(r["order_ref"])
-    is_proc = (r["system"] == "processor").to_numpy()
-    key_refund = pd.Series(pd.NA, index=r.index, dtype="string")
-    key_refund[is_proc] = refund_key(r.loc[is_proc, "record_id"])
-    has_ref = ~is_proc & r["refund_ref"].notna().to_numpy()
-    key_refund[has_ref] = refund_key(r.loc[has_ref, "refund_ref"])
+    out["drifted"] = (out["drift"] != "").to_numpy(dtype=bool)
+    out["key_order"] = order_key(col("order_ref"))
+    is_proc = (system == "processor").to_numpy()
+    key_refund = pd.Series(pd.NA, index=index, dtype="string")
+    key_refund[is_proc] = refund_key(col("record_id")[is_proc])
+    refund_ref = col("refund_ref")
+    has_refund_ref = ~is_proc & refund_ref.notna().to_numpy()
+    key_refund[has_refund_ref] = refund_key(refund_ref[has_refund_ref])
     out["key_refund"] = key_refund
-    customer_key = r["customer"].astype("string").str.strip().str.lower()
-    out["amount"] = r["amount_minor"].astype("Int64")
-    t = r["occurred_at"]
-    out["t"] = r["approved_at"].fillna(t).where(is_portal, t)
+    customer_key = col("customer").astype("string").str.strip().str.lower()
+    out["amount"] = col("amount_minor").astype("Int64")
+    t = col("occurred_at")
+    out["t"] = col("approved_at").fillna(t).where(is_portal, t)
     out["ts"] = _seconds(out["t"])
-    out["sys"] = r["system"].map(_SYS_CODE).fillna(-1).astype("int8").to_numpy()
+    out["sys"] = system.map(_SYS_CODE).fillna(-1).astype("int8").to_numpy()
     # integer codes of the keys: merges on int64 are far cheaper than on strings. Return and
     # order keys share one code space (a return reference may really be an order number).
     joint, _ = pd.factorize(pd.concat([out["key_return"], out["key_order"]], ignore_index=True))
@@ -135,7 +146,7 @@ class _Linker:
     def add_anchors(self, rids: pd.Index) -> None:
         if len(rids) == 0:
             return
-        frame = pd.DataFrame({"rid": rids, "anchor": rids, "system": self.q.loc[rids, "sys"].to_numpy(),
+        frame = pd.DataFrame({"rid": rids, "anchor": rids, "system": self.p.loc[rids, "sys"].to_numpy(),
                               "rule": "anchor", "confidence": 1.0, "is_duplicate": False,
                               "repaired": pd.NA})
         self.links.append(frame)
@@ -229,39 +240,46 @@ class _Linker:
 
     # --- applying and settling ----------------------------------------------------------
     def apply(self, found: pd.DataFrame) -> None:
+        """Record links found by a rule. Repair text is built only for the rows that need it."""
         if found.empty:
             return
-        p = self.p.loc[found["rid"]]
-        drift = p["drift"].to_numpy()
-        raw = p["raw_ref"].fillna("").to_numpy()
-        has_ref = p["key_return"].notna().to_numpy()
+        rids = found["rid"].to_numpy(dtype="int64")
+        pos = self.p.index.get_indexer(rids)
         rule = found["rule"].to_numpy()
-        conf = pd.Series(found["rule"].map(RULE_CONFIDENCE).to_numpy(), dtype=float)
-        repaired = pd.Series(pd.NA, index=range(len(found)), dtype="string")
+        drifted_all = self.p["drifted"].to_numpy()[pos]
+        has_ref = self.p["has_ref"].to_numpy()[pos]
+        conf = pd.Series(rule).map(RULE_CONFIDENCE).to_numpy(dtype=float).copy()
+        repaired = np.full(len(found), None, dtype=object)
         is_ret = rule == "return_ref"
-        drifted = is_ret & (drift != "")
-        repaired[drifted] = drift[drifted]
-        conf[drifted] = RULE_CONFIDENCE["return_ref_repaired"]
-        via_ref = found["via_ref"].fillna(False).to_numpy().astype(bool) if "via_ref" in found else False
-        is_order = rule == "order_ref"
-        order_as_ref = is_order & via_ref
-        text = pd.Series(raw, dtype="string")
-        repaired[order_as_ref] = "order number " + text[order_as_ref] + " instead of return id"
-        if "ambiguous" in found:
-            amb = found["ambiguous"].fillna(False).to_numpy().astype(bool)
-            conf[amb] = RULE_CONFIDENCE["order_ref_ambiguous"]
-        broken = ~is_ret & ~order_as_ref & has_ref & (rule != "fallback")
-        how = pd.Series(rule).map({"refund_ref": "refund id", "order_ref": "order"}).fillna("").to_numpy()
-        repaired[broken] = "reference " + text[broken] + " matches no return; linked by " + pd.Series(how)[broken]
+        via_ref = (found["via_ref"].fillna(False).to_numpy(dtype=bool) if "via_ref" in found
+                   else np.zeros(len(found), dtype=bool))
+        order_as_ref = (rule == "order_ref") & via_ref
         fb = rule == "fallback"
-        repaired[fb & has_ref] = "reference " + text[fb & has_ref] + " matches no return; linked by customer, amount and time"
+        drifted = is_ret & drifted_all
+        broken = ~is_ret & ~order_as_ref & has_ref & ~fb
+        conf[drifted] = RULE_CONFIDENCE["return_ref_repaired"]
+        if "ambiguous" in found:
+            conf[found["ambiguous"].fillna(False).to_numpy(dtype=bool)] = RULE_CONFIDENCE["order_ref_ambiguous"]
+
+        def raw(mask):
+            return self.p["raw_ref"].array.take(pos[mask]).astype(object)
+
+        if drifted.any():
+            repaired[drifted] = self.p["drift"].array.take(pos[drifted]).astype(object)
+        if order_as_ref.any():
+            repaired[order_as_ref] = "order number " + raw(order_as_ref) + " instead of return id"
+        if broken.any():
+            how = np.where(rule[broken] == "refund_ref", "refund id", "order")
+            repaired[broken] = "reference " + raw(broken) + " matches no return; linked by " + how
+        if (fb & has_ref).any():
+            repaired[fb & has_ref] = ("reference " + raw(fb & has_ref)
+                                      + " matches no return; linked by customer, amount and time")
         repaired[fb & ~has_ref] = "reference blank; linked by customer, amount and time"
-        frame = pd.DataFrame({"rid": found["rid"].to_numpy(), "anchor": found["anchor"].to_numpy(),
-                              "system": self.q.loc[found["rid"], "sys"].to_numpy(), "rule": rule,
-                              "confidence": conf.to_numpy(),
-                              "is_duplicate": False, "repaired": repaired.to_numpy()})
+        frame = pd.DataFrame({"rid": rids, "anchor": found["anchor"].to_numpy(dtype="int64"),
+                              "system": self.p["sys"].to_numpy()[pos], "rule": rule, "confidence": conf,
+                              "is_duplicate": False, "repaired": pd.array(repaired, dtype="string")})
         self.links.append(frame)
-        self.linked.loc[found["rid"].to_numpy()] = True
+        self.linked.iloc[pos] = True
 
     def settle(self, system: str) -> None:
         """At most one live record of `system` per case: extras become duplicates or detach."""
@@ -361,7 +379,7 @@ def link_records(records: pd.DataFrame, settings: BusinessSettings | None = None
         raise ValueError(f"records frame lacks columns: {', '.join(missing)}")
     prep = prepare(records)
     lk = _Linker(prep, settings)
-    lk.add_anchors(prep.index[prep["system"] == "portal"])
+    lk.add_anchors(prep.index[prep["sys"] == _SYS_CODE["portal"]])
     lk.attach("processor", ("return_ref", "order_ref", "fallback"))
     lk.duplicate_sweep("processor")
     lk.attach("erp", ("return_ref", "refund_ref", "order_ref", "fallback"))
