@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.core.errors import ImportFailure
-from workbench.core.ingest import reader
+from workbench.core.ingest import reader, xlsx
 from workbench.core.ingest.profile import ROLES, Profile, norm_header, resolve_columns
 
 MIN_CONFIDENCE = 0.6
@@ -112,13 +112,13 @@ def candidate_tables(path: Path, profiles) -> list[reader.RawTable]:
     scorer = _header_scorer(profiles)
     if not path.exists():
         raise ImportFailure(path.name, "file not found", expected="an existing export file")
-    if reader.is_spreadsheet(path):
+    if xlsx.is_spreadsheet(path):
         tables = []
-        for sheet, rows in reader.xlsx_previews(path):
+        for sheet, rows in xlsx.xlsx_previews(path):
             if not any(any(c.strip() for c in r) for r in rows):
                 continue
             h = reader.find_header(rows, scorer)
-            tables.append(reader.read_xlsx_table(path, sheet, h, preview_rows=rows))
+            tables.append(xlsx.read_xlsx_table(path, sheet, h, preview_rows=rows))
         if not tables:
             raise ImportFailure(path.name, "the workbook has no data", expected="a sheet with a header row")
         return tables

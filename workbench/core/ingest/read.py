@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.core.errors import ImportFailure, UnrecognisedFile
-from workbench.core.ingest import reader
+from workbench.core.ingest import reader, xlsx
 from workbench.core.ingest.detect import MIN_CONFIDENCE, Detection, _header_scorer, candidate_tables, detect_tables, score
 from workbench.core.ingest.normalise import apply_profile
 from workbench.core.ingest.profile import Profile
@@ -95,8 +95,8 @@ def read_file(path: str | Path, profile: Profile | str | None = None, job: Job |
         confidence = score(prof, preview.headers, preview.frame.head(reader.PREVIEW_ROWS))[0]
     job.check()
     sha, size = file_sha256(path)
-    if reader.is_spreadsheet(path):
-        table = reader.read_xlsx_table(path, preview.sheet, preview.header_row - 1)
+    if xlsx.is_spreadsheet(path):
+        table = xlsx.read_xlsx_table(path, preview.sheet, preview.header_row - 1)
     else:
         scorer = _header_scorer([prof])
         table = reader.read_csv_table(path, preview=False, scorer=scorer)
