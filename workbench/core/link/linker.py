@@ -109,14 +109,12 @@ def _seconds(times: pd.Series):
 
 
 def _codes(codes):
-    """pd.factorize codes (-1 = missing) -> nullable Int64 values."""
-    values = pd.array(codes, dtype="Int64")
-    values[codes < 0] = pd.NA
-    return values
+    """pd.factorize codes as plain int64; -1 = missing (never matched: filtered before merges)."""
+    return np.asarray(codes, dtype="int64")
 
 
 def _pairs_by_key(u: pd.DataFrame, ukey: str, targets: pd.DataFrame) -> pd.DataFrame:
-    left = u.loc[u[ukey].notna(), ["rid", ukey]].rename(columns={ukey: "k"}).reset_index(drop=True)
+    left = u.loc[u[ukey].to_numpy() >= 0, ["rid", ukey]].rename(columns={ukey: "k"}).reset_index(drop=True)
     return left.merge(targets, on="k", how="inner")
 
 
@@ -167,7 +165,8 @@ class _Linker:
         m = self.members()
         src = m[m["rule"].isin(["anchor", "return_ref"]) & ~m["is_duplicate"].astype(bool)]
         targets = pd.DataFrame({"k": self.p.loc[src["rid"], "kr"].to_numpy(),
-                                "anchor": src["anchor"].to_numpy()}).dropna().drop_duplicates()
+                                "anchor": src["anchor"].to_numpy()})
+        targets = targets[targets["k"].to_numpy() >= 0].drop_duplicates()
         pairs = _pairs_by_key(u, "kr", targets)
         return self._unique(pairs, "return_ref", "reference matches several cases")
 
@@ -175,7 +174,8 @@ class _Linker:
         m = self.members()
         src = m[m["system"] == _SYS_CODE["processor"]]
         targets = pd.DataFrame({"k": self.p.loc[src["rid"], "kf"].to_numpy(),
-                                "anchor": src["anchor"].to_numpy()}).dropna().drop_duplicates()
+                                "anchor": src["anchor"].to_numpy()})
+        targets = targets[targets["k"].to_numpy() >= 0].drop_duplicates()
         pairs = _pairs_by_key(u, "kf", targets)
         return self._unique(pairs, "refund_ref", "refund id matches several cases")
 
@@ -193,7 +193,8 @@ class _Linker:
         open_anchors = self.anchors_without(system)
         a = self.q.loc[open_anchors, ["ko", "amount", "ts"]]
         targets = pd.DataFrame({"k": a["ko"].to_numpy(), "anchor": open_anchors,
-                                "a_amount": a["amount"].to_numpy(), "a_t": a["ts"].to_numpy()}).dropna(subset=["k"])
+                                "a_amount": a["amount"].array, "a_t": a["ts"].array})
+        targets = targets[targets["k"].to_numpy() >= 0]
         via_order = _pairs_by_key(u, "ko", targets).assign(via_ref=False)
         via_ref = _pairs_by_key(u, "kr", targets).assign(via_ref=True)
         pairs = pd.concat([via_order, via_ref], ignore_index=True)
@@ -225,9 +226,12 @@ class _Linker:
     def by_fallback(self, u: pd.DataFrame, system: str) -> pd.DataFrame:
         open_anchors = self.anchors_without(system)
         a = self.q.loc[open_anchors, ["kc", "amount", "ts"]]
-        targets = pd.DataFrame({"kc": a["kc"].to_numpy(), "amount": a["amount"].to_numpy(),
-                                "anchor": open_anchors, "a_t": a["ts"].to_numpy()}).dropna()
-        left = u.loc[u["kc"].notna() & u["amount"].notna(), ["rid", "kc", "amount", "ts"]].reset_index(drop=True)
+        targets = pd.DataFrame({"kc": a["kc"].to_numpy(), "amount": a["amount"].array,
+                                "anchor": open_anchors, "a_t": a["ts"].array})
+        targets = targets[(targets["kc"].to_numpy() >= 0) & targets["amount"].notna().to_numpy()
+                          & targets["a_t"].notna().to_numpy()]
+        left = u.loc[(u["kc"].to_numpy() >= 0) & u["amount"].notna().to_numpy(),
+                     ["rid", "kc", "amount", "ts"]].reset_index(drop=True)
         pairs = left.merge(targets, on=["kc", "amount"], how="inner")
         if pairs.empty:
             return pd.DataFrame(columns=["rid", "anchor", "rule"])
@@ -348,8 +352,12 @@ class _Linker:
         lp = self.q.loc[live["rid"], ["kr", "kc", "amount", "ts"]].reset_index(drop=True).assign(
             anchor=live["anchor"].to_numpy(), live_rule=live["rule"].to_numpy())
         u = u[["rid", "kr", "kc", "amount", "ts"]].reset_index(drop=True)
-        with_ref = u[u["kr"].notna()].merge(lp.dropna(subset=["kr"]), on=["kr", "amount"], suffixes=("", "_live"))
-        blank = u[u["kr"].isna()].merge(lp[lp["kr"].isna()].dropna(subset=["kc"]), on=["kc", "amount"],
+        u = u[u["amount"].notna().to_numpy()]
+        lp = lp[lp["amount"].notna().to_numpy()]
+        with_ref = u[u["kr"].to_numpy() >= 0].merge(lp[lp["kr"].to_numpy() >= 0], on=["kr", "amount"],
+                                                     suffixes=("", "_live"))
+        blank = u[u["kr"].to_numpy() < 0].merge(lp[(lp["kr"].to_numpy() < 0) & (lp["kc"].to_numpy() >= 0)],
+                                                on=["kc", "amount"],
                                         suffixes=("", "_live"))
         pairs = pd.concat([with_ref, blank], ignore_index=True)
         if pairs.empty:

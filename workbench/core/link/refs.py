@@ -10,6 +10,7 @@ repaired ("prefix LOOP- missing", "zero-padded"), so diagnosis can flag id_linka
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -21,6 +22,7 @@ _NUMERIC = (r"^(?P<prefix>[A-Z]+[-_:./]?)?(?P<zeros>0*)(?P<core>[1-9][0-9]{2,})"
 _ALNUM = r"^(?P<prefix>[A-Z]+[-_:])?(?P<core>[A-Z0-9]{4,}?)(?P<suffix>[-_/][A-Z0-9]{1,3})?$"
 _REFUND_TOKEN = r"(?P<tok>(?:re|pyr|ch|pi|txn)_[A-Za-z0-9]+)"
 _STRING = pd.StringDtype()
+_SAMPLE = 200_000
 
 # All work runs in Arrow compute kernels (RE2), never a Python call per value.
 
@@ -96,7 +98,11 @@ def order_key(raw: pd.Series) -> pd.Series:
 def refund_key(raw: pd.Series) -> pd.Series:
     """A processor refund id inside free text (Stripe `re_...`) or the whole token (Adyen, PayPal)."""
     s = pc.utf8_trim_whitespace(_arrow(raw))
-    token = pc.struct_field(pc.extract_regex(s, _REFUND_TOKEN), "tok")
+    # the common case is the bare id (`re_...`): the regex only runs on the rest
+    bare = pc.fill_null(pc.match_substring_regex(s, r"^(?:re|pyr|ch|pi|txn)_[A-Za-z0-9]+$"), False)
+    rest = pc.if_else(bare, pa.scalar(None, pa.string()), s)
+    token = pc.coalesce(pc.if_else(bare, s, pa.scalar(None, pa.string())),
+                        pc.struct_field(pc.extract_regex(rest, _REFUND_TOKEN), "tok"))
     has_space = pc.fill_null(pc.match_substring_regex(s, r"\s"), False)
     plain = pc.if_else(has_space, pa.scalar(None, pa.string()), pc.utf8_upper(s))
     out = pc.coalesce(token, plain)
@@ -108,8 +114,11 @@ def learn_convention(parts: pd.DataFrame, source: pd.Series) -> pd.DataFrame:
 
     `parts` is `split_ref` output; rows with a blank key are ignored. Returns one row per
     source indexed by source with columns prefix, suffix, padded, hashed, lower."""
-    frame = parts.loc[parts["key"].notna(), ["prefix", "suffix", "padded", "hashed", "lower"]].copy()
-    frame["source"] = source.loc[frame.index].to_numpy()
+    keyed = parts["key"].notna().to_numpy()
+    frame = pd.DataFrame({c: parts[c].to_numpy()[keyed] for c in ("prefix", "suffix", "padded", "hashed", "lower")})
+    frame["source"] = source.to_numpy()[keyed]
+    if len(frame) > _SAMPLE:   # a convention is a majority: a large fixed sample shows it as well
+        frame = frame.sample(n=_SAMPLE, random_state=0)
     if frame.empty:
         return pd.DataFrame(columns=["prefix", "suffix", "padded", "hashed", "lower"])
     out = {}
@@ -127,13 +136,22 @@ def describe_drift(parts: pd.DataFrame, source: pd.Series, convention: pd.DataFr
 
     Masks are computed for every row; text is built only for the few rows that deviate."""
     out = pd.Series("", index=parts.index, dtype=_STRING)
-    conv = convention.reindex(source.to_numpy())
-    conv.index = parts.index
-    dom_prefix = conv["prefix"].astype(_STRING).fillna("")
-    dom_suffix = conv["suffix"].astype(_STRING).fillna("")
-    dom_padded = conv["padded"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    dom_lower = conv["lower"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    dom_hashed = conv["hashed"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    # each row's source convention by position (a handful of sources, millions of rows)
+    pos = convention.index.get_indexer(source.to_numpy())
+    known = pos >= 0
+    pos = np.where(known, pos, 0)
+
+    def dominant(col: str, fill):
+        if len(convention) == 0:
+            return np.full(len(parts), fill, dtype=object if isinstance(fill, str) else bool)
+        values = convention[col].to_numpy(dtype=object if isinstance(fill, str) else bool)[pos]
+        return np.where(known, values, fill)
+
+    dom_prefix = pd.Series(pd.array(dominant("prefix", ""), dtype=_STRING), index=parts.index)
+    dom_suffix = pd.Series(pd.array(dominant("suffix", ""), dtype=_STRING), index=parts.index)
+    dom_padded = dominant("padded", False).astype(bool)
+    dom_lower = dominant("lower", False).astype(bool)
+    dom_hashed = dominant("hashed", False).astype(bool)
     has_key = parts["key"].notna().to_numpy()
     prefix, suffix = parts["prefix"].fillna(""), parts["suffix"].fillna("")
     padded, lower = parts["padded"].to_numpy(), parts["lower"].to_numpy()
