@@ -132,3 +132,9 @@ def test_twelve_hour_clock_and_blank_cells():
 def test_symbol_or_sign_alone_is_not_an_amount(text):
     with pytest.raises(ImportFailure, match="not an amount"):
         amounts(["1.00", text])
+
+
+def test_bad_date_names_the_value_that_breaks_the_column_format():
+    with pytest.raises(ImportFailure) as exc:
+        times(["10/3/2026 2:05 pm", "10/4/2026 3:00 pm", "10/5/2026 25:61 pm", "10/6/2026 1:00 am"])
+    assert (exc.value.row, exc.value.value) == (4, "10/5/2026 25:61 pm")

@@ -232,17 +232,25 @@ def _choose_format(uniques: pd.Series, with_offset: bool, dayfirst: bool | None,
                    column: str) -> tuple[str | None, pd.Series, list[str]]:
     """Pick the one format that reads every value; decide day-/month-first from all values."""
     notes: list[str] = []
-    iso = pd.to_datetime(uniques, format="ISO8601", errors="coerce", utc=with_offset)
-    if iso.notna().all() and uniques.str.match(r"^\d{4}-\d{2}-\d{2}").all():
-        return "ISO 8601", iso, notes
+    iso = pd.Series(pd.NaT, index=uniques.index)
+    if uniques.iloc[:50].str.match(r"^\d{4}-\d{2}-\d{2}").all():   # only ISO-looking columns
+        iso = pd.to_datetime(uniques, format="ISO8601", errors="coerce", utc=with_offset)
+        if iso.notna().all() and uniques.str.match(r"^\d{4}-\d{2}-\d{2}").all():
+            return "ISO 8601", iso, notes
     candidates = _formats(with_offset)
+    best: tuple[int, pd.Series] = (-1, iso)
     for size in (12, 300):   # prune on small samples before trying all values
         sample = uniques.iloc[:size]
-        candidates = [f for f in candidates if _try(sample, f, with_offset).notna().all()]
+        tried = [(f, _try(sample, f, with_offset)) for f in candidates]
+        for _, p in tried:   # remember the closest format, to name the value that breaks it
+            if int(p.notna().sum()) > best[0]:
+                best = (int(p.notna().sum()), p.reindex(uniques.index))
+        candidates = [f for f, p in tried if p.notna().all()]
     full = [(f, _try(uniques, f, with_offset)) for f in candidates]
+    if not any(p.notna().all() for _, p in full):
+        closest = max(full, key=lambda fp: int(fp[1].notna().sum()))[1] if full else best[1]
+        return None, closest, notes
     full = [(f, p) for f, p in full if p.notna().all()]
-    if not full:
-        return None, iso, notes
     fmts = [f for f, _ in full]
     chosen = fmts[0]
     day_month = [f for f in fmts if any(f.startswith(k) for k in _DAYFIRST)]
