@@ -226,3 +226,52 @@ def test_two_people_importing_the_same_month_at_once_load_it_once(pg_url, tmp_pa
             assert twice == 0
     finally:
         wb.close()
+
+
+def _reconcile(url: str, barrier, results) -> None:
+    from workbench.core.reconcile import reconcile
+
+    wb = open_workbook(url)
+    try:
+        barrier.wait()
+        results.put(f"ok {reconcile(wb).cases}")
+    except Exception as exc:  # noqa: BLE001 - reported by the test
+        results.put(f"{type(exc).__name__}: {exc}")
+    finally:
+        wb.close()
+
+
+def test_two_reconciles_at_once_on_the_team_store(pg_url, tmp_path):
+    """Before they were serialised, the second crashed on a duplicate case id; and a second
+    reconcile over existing cases failed reading PostgreSQL booleans."""
+    demo = pytest.importorskip("workbench.core.demo")
+    reconcile_mod = pytest.importorskip("workbench.core.reconcile")
+    from sqlalchemy import text
+
+    from workbench.core.ingest import import_files
+
+    files = [str(p) for p in demo.generate_demo(tmp_path / "m", returns=150, seed=4).files]
+    wb = open_workbook(pg_url)
+    import_files(wb, files)
+    wb.close()
+    ctx = multiprocessing.get_context("spawn")
+    for _round in range(2):          # first on an empty case table, then over existing cases
+        barrier, results = ctx.Barrier(2), ctx.Queue()
+        procs = [ctx.Process(target=_reconcile, args=(pg_url, barrier, results)) for _ in range(2)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(180)
+        outcomes = [str(results.get(timeout=5)) for _ in procs]
+        assert all(o.startswith("ok ") for o in outcomes), outcomes
+        assert len(set(outcomes)) == 1
+    wb = open_workbook(pg_url)
+    try:
+        with wb.engine.connect() as conn:
+            n, keys = conn.execute(text("SELECT count(*), count(DISTINCT case_key) FROM cases")).one()
+            assert n == keys == int(outcomes[0].split()[1])
+        with wb.sessions() as s:
+            assert audit.verify_chain(s).ok
+        assert reconcile_mod.reconcile(wb).cases == n
+    finally:
+        wb.close()

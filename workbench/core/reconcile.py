@@ -31,6 +31,7 @@ from workbench.core.link import LinkResult, link_records
 from workbench.core.link.overrides import apply_overrides
 from workbench.core.settings import BusinessSettings
 from workbench.core.store.database import Workbook
+from workbench.core.store.postgres import RECONCILE_LOCK, team_lock
 
 _RECORD_COLUMNS = (
     "rid", "system", "profile", "record_id", "return_ref", "order_ref", "refund_ref", "customer",
@@ -85,7 +86,9 @@ def _fetch(conn, sql: str, params: tuple, schema: dict[str, str]) -> pd.DataFram
     data = {}
     for (name, kind), values in zip(schema.items(), columns):
         if kind in ("int", "bool"):
-            col = pd.array(pa.array(values, type=pa.int64()).to_pandas(), dtype="Int64")
+            # flags come back as bool (PostgreSQL columns) or 0/1 (SQLite, computed flags)
+            arr = pa.array(values) if kind == "bool" else pa.array(values, type=pa.int64())
+            col = pd.array(arr.cast(pa.int64()).to_pandas(), dtype="Int64")
             data[name] = col if kind == "int" else pd.array(col.fillna(0).astype(bool), dtype=bool)
         elif kind == "float":
             data[name] = pa.array(values, type=pa.float64()).to_numpy(zero_copy_only=False)
@@ -198,6 +201,14 @@ _STR_MAP = {pa.string(): pd.StringDtype()}
 
 def reconcile(workbook: Workbook, settings: BusinessSettings | None = None, job: Job | None = None,
               only_record_ids=None) -> ReconcileSummary:
+    # on a PostgreSQL team store one reconcile at a time: it plans case ids and changes from
+    # what it read, so a second one waits and then reads the first one's result
+    with team_lock(workbook.engine, RECONCILE_LOCK):
+        return _reconcile(workbook, settings, job, only_record_ids)
+
+
+def _reconcile(workbook: Workbook, settings: BusinessSettings | None, job: Job | None,
+               only_record_ids) -> ReconcileSummary:
     job = ensure_job(job)
     settings = (settings or workbook.business_settings()).validated()
     clock = _Clock()

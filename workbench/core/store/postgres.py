@@ -7,9 +7,13 @@ SQLAlchemy Connection, inside its transaction.
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from contextlib import contextmanager
+from typing import Iterable, Iterator, Sequence
 
-from sqlalchemy import Connection, Integer, Table, text
+from sqlalchemy import Connection, Engine, Integer, Table, text
+
+# advisory lock keys of the workbench (audit.py uses 0x5257424E for the audit chain)
+RECONCILE_LOCK = 0x52574252  # 'RWBR'
 
 
 def _quote(conn: Connection, name: str) -> str:
@@ -65,3 +69,20 @@ def truncate(conn: Connection, tables: Iterable[Table]) -> None:
     names = ", ".join(_quote(conn, t.name) for t in tables)
     if names:
         conn.execute(text(f"TRUNCATE {names}"))
+
+
+@contextmanager
+def team_lock(engine: Engine, key: int) -> Iterator[None]:
+    """Hold a PostgreSQL session advisory lock (on its own connection) for the block, so one
+    team member at a time runs an operation that reads, computes and writes as a whole
+    (e.g. reconcile); others wait. No-op on SQLite, where the file lock already serialises
+    writers."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"SELECT pg_advisory_lock({int(key)})")
+        try:
+            yield
+        finally:
+            conn.exec_driver_sql(f"SELECT pg_advisory_unlock({int(key)})")
