@@ -188,3 +188,40 @@ def test_insights_on_postgres_matches_sqlite(pg_url, month, tmp_path, capsys):
     on_sqlite, on_pg = outputs
     assert on_pg == on_sqlite
     assert on_pg, "insights found nothing in a demo month"
+
+
+def test_assign_role_and_link_override_commands_on_postgres(pg_workbook, monkeypatch, capsys):
+    _needs("workbench.cli.cmd_case")
+    from workbench.core.store.models import CaseLink, UserRole
+
+    populate(pg_workbook)
+    url = pg_workbook.url
+    with pg_workbook.sessions() as s:
+        first, second = s.execute(select(Case.id).where(Case.is_active).order_by(Case.id).limit(2)).scalars().all()
+        erp_record = s.execute(select(SourceRecord).join(CaseLink, CaseLink.record_id == SourceRecord.id)
+                               .where(CaseLink.case_id == first, SourceRecord.system == "erp")).scalar_one()
+
+    def run(user, *argv):
+        monkeypatch.setenv("WORKBENCH_USER", user)
+        capsys.readouterr()
+        rc = main(list(argv))
+        return rc, capsys.readouterr()
+
+    rc, out = run("analyst1", "case", "assign", "--db", url, "--to", "bob", str(first))
+    assert rc == 0, out.err
+    rc, out = run("analyst1", "case", "role", "--db", url, "set", "carol", "auditor")
+    assert rc == 1 and out.err.count("\n") == 1            # only a reviewer configures roles
+    rc, out = run("rita", "case", "role", "--db", url, "set", "carol", "auditor")
+    assert rc == 0, out.err
+    rc, out = run("rita", "case", "role", "--db", url, "list")
+    assert rc == 0 and "carol" in out.out and "rita" in out.out, out.err
+    rc, out = run("carol", "case", "tag", "--db", url, "--add", "x", str(first))
+    assert rc == 1, out.err                                  # an auditor reads only
+    rc, out = run("analyst1", "case", "link", "--db", url, "--to", str(second), f"erp:{erp_record.record_id}")
+    assert rc == 0, out.err
+    with pg_workbook.sessions() as s:
+        assert s.get(Case, first).assignee == "bob"
+        assert s.get(UserRole, "carol").role == "auditor"
+        link = s.execute(select(CaseLink).where(CaseLink.record_id == erp_record.id)).scalar_one()
+        assert (link.case_id, link.is_override) == (second, True)
+        assert audit.verify_chain(s).ok
