@@ -203,6 +203,7 @@ def test_longer_first_row_does_not_shift_columns(tmp_path):
 @pytest.mark.parametrize("values", [
     ["a", None, "b"], [1, 2, None], [datetime(2026, 10, 3, 14, 5), None],
     [datetime(2026, 10, 3, 14, 5, 0, 5)], [1.5, 2.0, None, 0.1 + 0.2], [date(2026, 10, 3), None],
+    [1e-07, -2.5, 123456789012.25, 1e20, -0.0, 99.99],
     ["x", 1, 2.5, datetime(2026, 1, 1), True],
 ])
 def test_typed_cells_column_fast_paths_match_cell_by_cell(values):

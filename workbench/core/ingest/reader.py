@@ -82,6 +82,16 @@ def column_text(values: pd.Series) -> pd.Series:
         return values.where(values.notna(), "").astype("str")
     if kind == "integer":
         return values.astype("Int64").astype("str").fillna("").astype("str")
+    if kind == "floating":
+        nums = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+        text = pd.Series(nums.astype(str), index=values.index, dtype="str")   # shortest repr
+        whole = np.isfinite(nums) & (np.mod(nums, 1) == 0) & (np.abs(nums) < 1e15)
+        ints = np.where(whole, nums, 0).astype(np.int64).astype(str)
+        text = text.where(~whole, pd.Series(ints, index=values.index, dtype="str"))
+        odd = text.str.contains("e", regex=False) | ~np.isfinite(nums)
+        if odd.any():   # exponent notation, nan/inf: the cell-by-cell rules
+            text = text.where(~odd, pd.Series([cell_text(v) for v in values[odd]], index=values[odd].index))
+        return text.astype("str")
     if kind == "datetime":
         stamps = pd.to_datetime(values, errors="coerce")
         if stamps.notna().sum() == values.notna().sum() and stamps.dt.tz is None:

@@ -289,14 +289,14 @@ def parse_times(values: pd.Series, *, file: str, column: str, rows: np.ndarray,
     # split a trailing zone token (CET, PST, Europe/Berlin, UTC+2) off the time text
     main = uniq.copy()
     token = pd.Series([""] * len(uniq), dtype=object)
-    cand = nonblank & ~uniq.str.contains(_OFFSET, regex=True)
+    cand = nonblank & ~uniq.str.contains(_OFFSET.pattern, regex=True)
     if cand.any():
         m = uniq[cand].str.extract(_TRAIL_ZONE)
         ok = m[1].notna() & ~m[1].fillna("").str.upper().isin(["AM", "PM", "A", "P"])
         idx = m.index[ok]
         main.loc[idx] = m.loc[idx, 0]
         token.loc[idx] = m.loc[idx, 1]
-    has_off = nonblank & uniq.str.contains(_OFFSET, regex=True)
+    has_off = nonblank & uniq.str.contains(_OFFSET.pattern, regex=True)
     parsed_utc = pd.Series(pd.NaT, index=uniq.index, dtype="datetime64[us, UTC]")
     naive = pd.Series(pd.NaT, index=uniq.index, dtype="datetime64[us]")
     for with_off, sel in ((True, has_off), (False, nonblank & ~has_off)):
