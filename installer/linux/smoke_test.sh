@@ -22,6 +22,17 @@ TARBALL="$(ls "$DIST"/returns-workbench-*-linux-*.tar.gz 2>/dev/null | head -1)"
 DEB="$(ls "$DIST"/returns-workbench_*.deb 2>/dev/null | head -1)"
 [ -n "$TARBALL" ] && [ -n "$DEB" ] || { echo "smoke: no artefacts in $DIST; run installer/linux/build.sh" >&2; exit 1; }
 
+# Xvfb (the window on X11 through the xcb plugin), strace (no internet socket) and
+# desktop-file-validate are test tools: installed when missing and we may (CI runs as root).
+TOOLS=()
+command -v xvfb-run >/dev/null || TOOLS+=(xvfb xauth)
+command -v strace >/dev/null || TOOLS+=(strace)
+command -v desktop-file-validate >/dev/null || TOOLS+=(desktop-file-utils)
+if [ ${#TOOLS[@]} -gt 0 ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+          "${TOOLS[@]}"; } >/dev/null 2>&1 || echo "smoke: could not install ${TOOLS[*]}; those checks are skipped"
+fi
+
 WORK="$(mktemp -d /tmp/workbench-smoke.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 PASSED=0; FAILED=0; SKIPPED=0
@@ -146,7 +157,9 @@ if unshare --net true 2>/dev/null; then
 else
     skip "no-network run: unshare --net is not permitted here"
 fi
-if command -v strace >/dev/null; then
+if ! command -v strace >/dev/null; then
+    skip "internet-socket check: strace not installed"
+else
     strace -f -qq -e trace=connect -o "$WORK/strace.out" "$APP" gui --quit-after 2 >/dev/null 2>&1 || true
     if [ ${#MONTH[@]} -gt 0 ] && [ -n "$LOAD" ]; then
         strace -f -qq -e trace=connect -o "$WORK/strace2.out" "$APP" "$LOAD" --db "$WORK/traced.rwb" "${MONTH[@]}" \
