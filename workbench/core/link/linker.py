@@ -47,7 +47,9 @@ class LinkResult:
 
 def prepare(records: pd.DataFrame) -> pd.DataFrame:
     """Normalised keys, drift and matching attributes per record, indexed by rid."""
-    index = pd.Index(records["rid"].to_numpy(dtype="int64"), name="rid")
+    rids = records["rid"].to_numpy(dtype="int64")
+    positional = bool((rids == np.arange(len(rids))).all())
+    index = pd.RangeIndex(len(rids), name="rid") if positional else pd.Index(rids, name="rid")
 
     def col(name: str) -> pd.Series:
         series = records[name]
@@ -58,9 +60,9 @@ def prepare(records: pd.DataFrame) -> pd.DataFrame:
     raw_ref = col("record_id").astype("string").where(is_portal, col("return_ref").astype("string"))
     parts = split_ref(raw_ref)
     # the source (system + profile) as a small integer code
-    source = pd.Series(pd.factorize(pd.MultiIndex.from_arrays([system.fillna(""),
-                                                               col("profile").astype("string").fillna("")]))[0],
-                       index=index)
+    profile_codes, profiles = pd.factorize(col("profile").astype("string"))
+    source = pd.Series(system.map(_SYS_CODE).fillna(9).astype("int64").to_numpy() * (len(profiles) + 2)
+                       + profile_codes + 1, index=index)
     conv = learn_convention(parts[~is_portal], source[~is_portal])
     drift = describe_drift(parts, source, conv).where(~is_portal, "")
     out = pd.DataFrame(index=index)
@@ -385,7 +387,13 @@ def link_records(records: pd.DataFrame, settings: BusinessSettings | None = None
     missing = [c for c in RECORD_COLUMNS if c not in records]
     if missing:
         raise ValueError(f"records frame lacks columns: {', '.join(missing)}")
-    prep = prepare(records)
+    # internally a record is its row position (0..n-1 in rid order): lookups become plain
+    # array indexing instead of hash lookups; ids are mapped back at the end
+    rid_values = records["rid"].to_numpy(dtype="int64")
+    if len(rid_values) > 1 and not (np.diff(rid_values) > 0).all():
+        order = np.argsort(rid_values, kind="stable")
+        records, rid_values = records.iloc[order], rid_values[order]
+    prep = prepare(records.assign(rid=np.arange(len(records), dtype="int64")))
     lk = _Linker(prep, settings)
     lk.add_anchors(prep.index[prep["sys"] == _SYS_CODE["portal"]])
     lk.attach("processor", ("return_ref", "order_ref", "fallback"))
@@ -409,5 +417,9 @@ def link_records(records: pd.DataFrame, settings: BusinessSettings | None = None
     if not cands.empty:
         own = links.set_index("rid")["anchor"].reindex(cands["rid"]).to_numpy()
         cands = cands[cands["anchor"].to_numpy() != own].drop_duplicates(["rid", "anchor"])
+    for frame in (links, cands):
+        for col in ("rid", "anchor"):
+            frame[col] = rid_values[frame[col].to_numpy(dtype="int64")]
     keys = prep[["key_return", "key_order", "key_refund"]]
+    keys.index = pd.Index(rid_values, name="rid")
     return LinkResult(links=links, candidates=cands[list(CANDIDATE_COLUMNS)].reset_index(drop=True), keys=keys)
