@@ -6,7 +6,8 @@
   old version is linked to a case someone has worked on (tags, notes, adjustments or status
   other than 'open'), the case is flagged source_changed and an audit event says why.
 * SQLite bulk inserts go through the driver connection's executemany (platform-notes.md:
-  about 3x faster than ORM or Core inserts); other databases use a Core executemany.
+  about 3x faster than ORM or Core inserts); PostgreSQL (psycopg 3) uses COPY on the
+  session's connection; other databases a Core executemany.
 """
 
 from __future__ import annotations
@@ -256,6 +257,16 @@ def _bulk_insert(s: Session, recs: pd.DataFrame, versions: pd.Series, batch_id: 
             cur.executemany(sql, zip(*arrays))
         finally:
             cur.close()
+    elif conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        # COPY through the session's own connection: same transaction, all-or-nothing
+        for c in _TIMES:   # naive UTC, as models.UTCDateTime stores it
+            cols[c] = np.array([None if v is None else v.to_pydatetime().replace(tzinfo=None)
+                                for v in cols[c]], dtype=object)
+        dbapi = conn.connection.driver_connection
+        with dbapi.cursor() as cur:
+            with cur.copy(f"COPY source_records ({', '.join(_INSERT_COLUMNS)}) FROM STDIN") as copy:
+                for values in zip(*(cols[c] for c in _INSERT_COLUMNS)):
+                    copy.write_row(values)
     else:
         table = SourceRecord.__table__
         rows = [dict(zip(_INSERT_COLUMNS, values)) for values in zip(*(cols[c] for c in _INSERT_COLUMNS))]
