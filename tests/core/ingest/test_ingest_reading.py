@@ -212,3 +212,23 @@ def test_typed_cells_column_fast_paths_match_cell_by_cell(values):
     from workbench.core.ingest.reader import cell_text, column_text
 
     assert list(column_text(pd.Series(values, dtype=object))) == [cell_text(v) for v in values]
+
+
+def test_xlsx_title_rows_above_header_and_total_row_below(tmp_path):
+    p = tmp_path / "credit_memos.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Credit Memos"
+    ws.append(["ACME Inc. - Credit Memos (saved search)"])
+    ws.append(["Period: Oct 2026"])
+    ws.append([])
+    ws.append(["Internal ID", "Document Number", "Date", "Date Created", "Reference No.", "Memo", "Customer",
+               "Email", "Amount", "Currency", "Status", "Created By", "Class", "Integration"])
+    ws.append([901, "CM1", date(2026, 10, 3), "10/3/2026 2:05 pm", "LOOP-1", "", "Ana", "a@example.com",
+               12.5, "USD", "Open", "Jane", "Store", "Manual"])
+    ws.append(["Total", None, None, None, None, None, None, None, 12.5])
+    wb.save(p)
+    parsed = read_file(p, business_tz="UTC")
+    assert list(parsed.records["record_id"]) == ["CM1"]
+    assert parsed.records.iloc[0]["source_row"] == 5 and parsed.report["header_row"] == 4
+    assert parsed.skipped_by_kind == {"total or summary row": 1}
