@@ -78,13 +78,3 @@ def _num(value: Decimal) -> str:
 
 def tolerance_minor(currency: pd.Series, settings: BusinessSettings) -> pd.Series:
     return minor_for(settings.rounding_tolerance, currency)
-
-
-def compare(a: pd.Series, b: pd.Series, tol: pd.Series) -> dict[str, np.ndarray]:
-    """Masks for two amounts both present: equal, within tolerance (non-zero), beyond."""
-    both = (a.notna() & b.notna()).to_numpy(dtype=bool)
-    diff = (a.astype("Int64") - b.astype("Int64")).abs().fillna(0).to_numpy(dtype="int64")
-    t = tol.to_numpy(dtype="int64")
-    return {"both": both, "diff": diff,
-            "rounding": both & (diff > 0) & (diff <= t),
-            "beyond": both & (diff > t)}
