@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +36,7 @@ from workbench.ui import actions as actions_mod
 from workbench.ui.background import active_tasks, run_in_background, wait_for_all, worker_pool
 from workbench.ui.case_table_model import CaseTableModel
 from workbench.ui.case_table_view import CaseTableView
+from workbench.ui.dashboard import DashboardWidget
 from workbench.ui.filter_panel import FilterPanel
 from workbench.ui.start_page import StartPage
 from workbench.ui.theme import ACCENTS, THEMES, ThemeManager
@@ -99,7 +101,13 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
-        layout.addWidget(self.splitter, 1)
+        self.dashboard = DashboardWidget(self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("workspaceTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.splitter, "Cases")
+        self.tabs.addTab(self.dashboard, "Dashboard")
+        layout.addWidget(self.tabs, 1)
 
         self.start_page = StartPage(self)
         self.start_page.demoRequested.connect(self.open_demo)
@@ -189,6 +197,7 @@ class MainWindow(QMainWindow):
         self.model.set_workbook(workbook, self.timezone)
         self.filter_panel.set_timezone(self.timezone)
         self.detail.set_workbook(workbook)
+        self.dashboard.set_workbook(workbook)
         self._chain_report = None
         self.banner.hide()
         self.check_audit_chain()
@@ -279,6 +288,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _imported(self, changed_case_ids) -> None:
+        self.dashboard.mark_stale()
         self.model.mark_stale(changed_case_ids or [])
         self.refresh()
         self.detail.refresh()
@@ -335,6 +345,7 @@ class MainWindow(QMainWindow):
             on_error=self._work_failed)
 
     def _work_done(self, result) -> None:
+        self.dashboard.mark_stale()
         changed = getattr(result, "changed_case_ids", None)
         if changed:
             self.model.mark_stale(changed)

@@ -15,6 +15,7 @@ from workbench.core.insights.model import (
 )
 from workbench.core.insights.recurrence import after_adjustments
 from workbench.core.insights.structural import structural_flags
+from workbench.core.jobs import Job, ensure_job
 from workbench.core.settings import BusinessSettings
 from workbench.core.store.database import Workbook
 
@@ -36,8 +37,12 @@ def rate_by_week(findings: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
     return (counts.div(totals, axis=0) * 100).round(2)
 
 
-def analyse(workbook: Workbook, settings: BusinessSettings | None = None) -> Insights:
+def analyse(workbook: Workbook, settings: BusinessSettings | None = None, job: Job | None = None) -> Insights:
+    job = ensure_job(job)
+    job.step(0.0, "Reading cases and findings")
     frame = load_frame(workbook, settings)
+    job.check()
+    job.step(0.5, "Analysing patterns")
     s = frame.settings
     threshold = float(s.structural_threshold_pct)
     findings, cases = frame.findings, frame.cases
