@@ -35,3 +35,17 @@ def test_unknown_command_exits_2(capsys):
 
 def test_command_modules_listed():
     assert len(COMMANDS) == len(set(COMMANDS))
+
+
+def test_export_takes_out_option_as_the_issue_specifies(tmp_path, capsys):
+    from workbench.paths import demo_dir
+
+    db = str(tmp_path / "x.rwb")
+    files = [str(p) for p in sorted(demo_dir().iterdir()) if p.suffix in (".csv", ".xlsx") and p.stem != "truth"]
+    assert main(["reconcile", "--db", db, *files]) == 0
+    assert main(["export", "--db", db, "--out", str(tmp_path / "log.csv")]) == 0
+    assert (tmp_path / "log.csv").stat().st_size > 1000
+    assert main(["verify", str(tmp_path / "log.csv")]) == 0
+    capsys.readouterr()
+    assert main(["export", "--db", db]) == 1
+    assert "give --out FILE" in capsys.readouterr().err
