@@ -2,7 +2,8 @@
 
 `PgServer.start()` runs initdb into a fresh temp directory, starts the server on a free port
 on 127.0.0.1 (socket in the temp directory, trust authentication, durability off: it is
-disposable), and `stop()` shuts it down and removes the directory. PostgreSQL refuses to
+disposable), and `stop()` shuts it down and removes the directory. The server is a child process that the
+kernel stops if the test process dies without tearing down. PostgreSQL refuses to
 run as root, so as root the server runs as the `postgres` system user (created by the
 package) with the directory owned by it.
 
@@ -12,10 +13,12 @@ whatever `initdb` is on PATH.
 
 from __future__ import annotations
 
+import ctypes
 import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -40,6 +43,15 @@ def find_bin_dir() -> Path | None:
         return Path(max(found, key=version)).parent
     on_path = shutil.which("initdb")
     return Path(on_path).parent if on_path else None
+
+
+def _die_with_parent() -> None:
+    """In the server's child process: ask the kernel for SIGQUIT when our parent exits."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGQUIT)   # PR_SET_PDEATHSIG; Linux only, harmless elsewhere
+    except (OSError, AttributeError):
+        pass
 
 
 def _free_port() -> int:
@@ -82,28 +94,56 @@ class PgServer:
         data = self.base / "data"
         self._run("initdb", "-D", str(data), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8",
                   "--no-locale", "--no-sync")
-        last_error: Exception | None = None
+        last_error = ""
         for _attempt in range(5):  # a port picked free can be taken before the server binds it
             self.port = _free_port()
-            options = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 "
-                       "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                       "-c max_connections=200")
-            try:
-                self._run("pg_ctl", "-D", str(data), "-l", str(self.base / "server.log"),
-                          "-o", options, "-w", "-t", "60", "start")
+            if self._launch(data):
                 return self
-            except RuntimeError as exc:
-                last_error = exc
-                time.sleep(0.2)
+            last_error = (self.base / "server.log").read_text(errors="replace")[-2000:]
         raise RuntimeError(f"PostgreSQL did not start: {last_error}")
+
+    def _launch(self, data: Path) -> bool:
+        """Run `postgres` as our child. It gets SIGQUIT (immediate shutdown) if the test
+        process dies without tearing down (killed by a CI timeout, say), so no server is
+        left running; pg_ctl would have detached it."""
+        log = open(self.base / "server.log", "ab")
+        kwargs = {}
+        if self._run_as:
+            kwargs = {"user": self._run_as, "group": pwd.getpwnam(self._run_as).pw_gid, "extra_groups": []}
+        self._proc = subprocess.Popen(
+            [str(self.bin_dir / "postgres"), "-D", str(data), "-p", str(self.port), "-k", str(self.base),
+             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
+             "-c", "full_page_writes=off", "-c", "max_connections=200"],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent, **kwargs)
+        log.close()
+        import psycopg
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                return False
+            try:
+                psycopg.connect(f"host=127.0.0.1 port={self.port} user={SUPERUSER} dbname=postgres",
+                                connect_timeout=2).close()
+                return True
+            except psycopg.OperationalError:
+                time.sleep(0.1)
+        self._proc.kill()
+        self._proc.wait()
+        return False
 
     def stop(self) -> None:
         if self.base is None:
             return
-        try:
-            self._run("pg_ctl", "-D", str(self.base / "data"), "-m", "immediate", "-w", "stop")
-        except (RuntimeError, subprocess.TimeoutExpired):
-            pass
+        proc = getattr(self, "_proc", None)
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGINT)          # fast shutdown: disconnect clients, exit
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
         shutil.rmtree(self.base, ignore_errors=True)
         self.base = None
 
