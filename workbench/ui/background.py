@@ -48,7 +48,9 @@ def worker_pool() -> QThreadPool:
 
 
 def active_tasks() -> list["BackgroundTask"]:
-    return list(_ACTIVE)
+    """Tasks queued or running on the worker (a task whose work has ended counts as done even
+    if its result has not been delivered to the UI thread yet)."""
+    return [t for t in list(_ACTIVE) if not (t._runner is not None and t._runner.ended)]
 
 
 def wait_for_all(timeout_ms: int = 30_000) -> bool:
@@ -68,6 +70,7 @@ class _Runner(QRunnable):
     def __init__(self, signals: _Signals, job: Job, fn: Callable, args: tuple, kwargs: dict) -> None:
         super().__init__()
         self.setAutoDelete(False)
+        self.ended = False
         self._signals, self._job, self._fn, self._args, self._kwargs = signals, job, fn, args, kwargs
 
     def run(self) -> None:  # worker thread
@@ -75,8 +78,10 @@ class _Runner(QRunnable):
             self._job.check()
             result = self._fn(*self._args, job=self._job, **self._kwargs)
         except BaseException as exc:  # noqa: BLE001 - every failure is reported to the UI thread
+            self.ended = True
             self._signals.failed.emit(exc, traceback.format_exc())
             return
+        self.ended = True
         self._signals.done.emit(result)
 
 

@@ -175,8 +175,8 @@ class MainWindow(QMainWindow):
     def open_workbook(self, target: str | Path, *, create: bool = True) -> bool:
         """Open (or create) a workbook and show its cases. Errors are shown, not raised."""
         reads = self._read_tasks | {self._counts_task}
-        if [t for t in active_tasks() if t not in reads]:
-            QMessageBox.information(self, APP_NAME, "Wait for the running task to finish first.")
+        if [t for t in active_tasks() if t not in reads and self._owns(t)]:
+            self.statusBar().showMessage("Wait for the running task to finish (or cancel it) first.", 8000)
             return False
         if active_tasks():
             worker_pool().waitForDone(60_000)   # reads of the old workbook: let them end
@@ -210,6 +210,15 @@ class MainWindow(QMainWindow):
         self.workbookOpened.emit(workbook)
         self.refresh(select_first=True, defer_detail=False)
         return True
+
+    def _owns(self, task) -> bool:
+        """A task started from this window (or one of its dialogs)."""
+        parent = task.parent()
+        while parent is not None:
+            if parent is self:
+                return True
+            parent = parent.parent()
+        return False
 
     def check_audit_chain(self):
         """Verify the audit trail on the worker (it is O(events)); a broken chain shows a loud
