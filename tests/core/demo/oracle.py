@@ -19,6 +19,12 @@ def fees(amount: Decimal) -> set[Decimal]:
     return pct | {Decimal("5.00"), Decimal("7.50"), Decimal("10.00")}
 
 
+def erp_amount(row: dict) -> Decimal:
+    """A credit memo's amount as the app reads it: the magnitude (the ERP profiles take
+    amounts unsigned), so a negative credit in the file would not pass for a larger fee."""
+    return abs(money(row["Amount"]))
+
+
 def ids(text: str) -> list[str]:
     return [x for x in text.split(";") if x]
 
@@ -51,7 +57,7 @@ def expected_symptoms(demo: Demo, row: dict) -> set[str]:
         if erp["Reference No."] != f"LOOP-{loop['id']}":
             out.add("id_linkage")
         portal = money(loop["refund"])
-        diff = portal - money(erp["Amount"])
+        diff = portal - erp_amount(erp)
         is_fee = diff > 0 and diff in fees(portal)
         if is_fee:
             out.add("partial_receipt")

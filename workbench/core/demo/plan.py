@@ -17,7 +17,7 @@ from workbench.core.demo.asof import cut_off_at_as_of, keep_off_boundaries, tick
 from workbench.core.demo.extras import add_extras, assign_ids
 from workbench.core.demo.model import (CONN_230, CONN_240, CONN_241, REF_BLANK, REF_KINDS, REF_NO_PREFIX,
                                        ST_CANCELLED, ST_CLOSED, ST_EXPIRED, Plan, draw_amounts, spread,
-                                       uniform, fee_options)
+                                       uniform, fee_options, FEE_PERCENTS)
 from workbench.core.demo.timeline import DAY, HOUR, NONE, floor_minute, month_bounds, times_in_months
 
 
@@ -159,14 +159,40 @@ def build_plan(n_per_month: int, months: int, start: str, seed: int, tz: str) ->
     cut_off_at_as_of(rng, plan)
     add_extras(rng, plan, rates, n_per_month, pool)
     assign_ids(rng, plan)
+    _check_unsigned_amounts(plan)
     return plan
+
+
+def _check_unsigned_amounts(plan: Plan) -> None:
+    """truth.py compares the signed plan amounts, while the files' readers take each amount's
+    magnitude (Stripe writes refunds negative, NetSuite credits positive): the two agree only if
+    every written refund and credit is above zero. A planted effect that breaks this is a bug."""
+    checks = [
+        ("credit memo", plan.erp_amount, (plan.erp_t != NONE) | (plan.erp_dup_t != NONE)),
+        ("processor refund", plan.amount, (plan.proc_t != NONE) | (plan.proc_dup_t != NONE)),
+        ("manual refund", plan.mp_amount, np.ones(len(plan.mp_amount), bool)),
+        ("manual credit", plan.me_amount, np.ones(len(plan.me_amount), bool)),
+        ("orphan credit", plan.or_amount, np.ones(len(plan.or_amount), bool)),
+    ]
+    for what, amounts, written in checks:
+        bad = np.flatnonzero(written & (amounts <= 0))
+        if len(bad):
+            raise RuntimeError(f"demo plan: {len(bad)} {what} amount(s) not above zero "
+                               f"(first: row {bad[0]}, {amounts[bad[0]]} minor units)")
 
 
 def _plant_amounts(rng, role, amount, erp_amount) -> None:
     part = role == R.PARTIAL
     opts = fee_options(amount[part])
     choice = rng.integers(0, opts.shape[1], part.sum())
-    erp_amount[part] = amount[part] - opts[np.arange(part.sum()), choice]
+    # a flat fee must leave something to credit: one at or above a small refund would make the
+    # credit memo zero or negative, and the files carry amounts unsigned (readers take the
+    # magnitude), so the file would say something else than the truth. Those returns take the
+    # percentage fee in the same slot (always below the amount); the draw stays the same.
+    rows = np.arange(part.sum())
+    too_big = opts[rows, choice] >= amount[part]
+    choice[too_big] %= len(FEE_PERCENTS)
+    erp_amount[part] = amount[part] - opts[rows, choice]
     rnd = role == R.ROUNDING
     erp_amount[rnd] = amount[rnd] + rng.choice([-5, -4, -3, -2, -1, 1, 2, 3, 4, 5], rnd.sum())
     mis = np.flatnonzero(role == R.MISMATCH)
