@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableView,
+    QFileDialog, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QPushButton, QScrollArea, QSplitter, QTableView,
     QTextBrowser, QVBoxLayout, QWidget,
 )
 
@@ -70,10 +70,16 @@ class DashboardWidget(QWidget):
         body.addWidget(grid_host)
         body.addWidget(lower)
         body.setSizes([480, 300])
+        body.setMinimumHeight(720)
+        # scrolls on small screens instead of forcing the main window taller than it was left
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
         layout = QVBoxLayout(self)
         layout.addWidget(self.flags)
         layout.addLayout(top)
-        layout.addWidget(body, 1)
+        layout.addWidget(scroll, 1)
         self._show_flags([])
 
     # --- data ------------------------------------------------------------------------------
