@@ -51,6 +51,13 @@ def test_untouched_log_is_intact(qtbot, qtmodeltester, exported, ext):
         assert any(t.startswith("Adjustments (1)") for t in titles), titles
         assert any(t.startswith("Audit trail") for t in titles), titles
         qtmodeltester.check(viewer.models["audit_trail"])
+        assert titles[0] == "Summary"
+        summary = viewer.models["summary"]
+        qtmodeltester.check(summary)
+        items = {summary.data(summary.index(r, 0)): summary.data(summary.index(r, 1))
+                 for r in range(summary.rowCount())}
+        if ext == "xlsx":
+            assert items.get("Cases") == str(res.cases)
 
 
 def test_edited_csv_row_is_tampered_and_named(qtbot, exported, tmp_path):

@@ -111,7 +111,8 @@ class LogViewer(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.problems)
         split.addWidget(self.tabs)
-        split.setStretchFactor(1, 3)
+        split.setStretchFactor(1, 4)
+        split.setSizes([110, 440])
         layout.addWidget(split, 1)
         self._load()
 
@@ -139,7 +140,7 @@ class LogViewer(QWidget):
             lines = [
                 f"<b>File</b>: {self.path.name} ({r.file_type.upper()})",
                 f"<b>Content SHA-256</b> (cases): <code>{cases.get('sha256', '')}</code>",
-                f"<b>Rows checked</b>: {r.rows_checked} &nbsp; <b>cases</b>: {cases.get('rows', '')}",
+                f"<b>Rows checked</b> (all tables): {r.rows_checked} &nbsp; <b>cases</b>: {cases.get('rows', '')}",
                 f"<b>Audit chain head</b>: event {head[0]} <code>{head[1]}</code>" if head else "",
                 f"<b>Exported</b> {m.get('exported_at', '')} by {m.get('exported_by', '')} "
                 f"with {m.get('program', '')}",
@@ -169,3 +170,31 @@ class LogViewer(QWidget):
             view.horizontalHeader().setDefaultSectionSize(120)
             title = TABLE_TITLES.get(table, table)
             self.tabs.addTab(view, f"{title} ({len(rows)})")
+        summary = self._summary_rows(self.log.summary)
+        if summary:
+            model = LogTableModel(["item", "value"], summary, None, self)
+            self.models["summary"] = model
+            view = QTableView()
+            view.setModel(model)
+            view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+            view.horizontalHeader().setStretchLastSection(True)
+            view.setColumnWidth(0, 260)
+            self.tabs.insertTab(0, view, "Summary")
+            self.tabs.setCurrentIndex(1)
+
+    @staticmethod
+    def _summary_rows(summary) -> list[tuple[int, dict]]:
+        """XLSX: [(label, value)] lines; JSON: an object (nested values shown as JSON)."""
+        import json
+
+        if isinstance(summary, dict):
+            pairs = [(k, v if isinstance(v, (str, int, float)) or v is None
+                      else json.dumps(v, ensure_ascii=False, default=str)) for k, v in summary.items()]
+        elif isinstance(summary, list):
+            pairs = [tuple(x)[:2] for x in summary if isinstance(x, (list, tuple)) and x]
+        else:
+            return []
+        def text(v):   # calamine reads the Summary's counts as floats: 523.0 -> 523
+            return int(v) if isinstance(v, float) and v.is_integer() else v
+
+        return [(i, {"item": k, "value": text(v)}) for i, (k, v) in enumerate(pairs, start=1)]
