@@ -231,3 +231,45 @@ def test_failed_undo_is_reported_not_swallowed(qtbot, open_as):
     assert "signed off" in failed.args[0]
     assert "signed off" in panel.last_error
     assert _case(wb, cid)[0] == "investigating"
+    assert stack.count() == 0            # the failed command is dropped, nothing left to redo
+
+
+def test_bulk_over_threshold_runs_in_background(qtbot, open_as, monkeypatch):
+    import workbench.ui.casework_panel as cp
+
+    monkeypatch.setattr(cp, "BULK_IN_BACKGROUND", 3)
+    wb = open_as("ana")
+    ids = _first_cases(wb, 5)
+    panel, stack = _panel(qtbot, wb, ids)
+    calls = []
+    real = cp.run_in_background
+    monkeypatch.setattr(cp, "run_in_background", lambda *a, **k: calls.append(1) or real(*a, **k))
+    panel.assignee_edit.setText("bob")
+    with qtbot.waitSignal(panel.casesChanged, timeout=30_000) as changed:
+        panel.assign_button.click()
+    assert calls == [1]
+    assert sorted(changed.args[0]) == sorted(ids)
+    with wb.sessions() as s:
+        assert set(s.execute(select(Case.assignee).where(Case.id.in_(ids))).scalars()) == {"bob"}
+    stack.undo()
+    with wb.sessions() as s:
+        assert set(s.execute(select(Case.assignee).where(Case.id.in_(ids))).scalars()) == {None}
+
+
+def test_reviewer_rejects_resolution_with_comment(qtbot, open_as):
+    setup = open_as("setup")
+    casework.set_role(setup, "rita", "reviewer")
+    ana = open_as("ana")
+    (cid,) = _first_cases(ana, 1)
+    casework.set_status(ana, cid, "resolved")
+    panel, stack = _panel(qtbot, open_as("rita"), [cid])
+    assert panel.approve_res_button.isEnabled()
+    panel.reject_res_button.click()                    # no comment: refused, nothing changes
+    assert "comment" in panel.last_error
+    assert _case(ana, cid)[0] == "resolved"
+    panel.review_comment.setText("refund not yet in the ERP")
+    panel.reject_res_button.click()
+    assert panel.last_error == ""
+    assert _case(ana, cid)[0] == "investigating"      # a rejected resolution reopens the case
+    assert stack.count() == 0                          # a review is a decision, not undoable
+    assert not panel.approve_res_button.isEnabled()
