@@ -180,7 +180,8 @@ def test_maker_cannot_approve_own_adjustment(qtbot, open_as):
     panel.review_comment.setText("looks right")
     panel.approve_adj_button.click()
     assert "maker-checker" in panel.last_error
-    assert panel.message.isVisible() or not panel.isVisible()
+    assert not panel.message.isHidden()
+    assert panel.refresh_button.isHidden()        # not a concurrent edit: no Refresh offered
     assert "maker-checker" in panel.message.text()
     with rita.sessions() as s:
         assert s.get(Adjustment, adj.id).review_status == "pending"
@@ -273,3 +274,21 @@ def test_reviewer_rejects_resolution_with_comment(qtbot, open_as):
     assert _case(ana, cid)[0] == "investigating"      # a rejected resolution reopens the case
     assert stack.count() == 0                          # a review is a decision, not undoable
     assert not panel.approve_res_button.isEnabled()
+
+
+def test_undo_after_someone_else_changed_the_case_is_refused(qtbot, open_as):
+    wb = open_as("ana")
+    (cid,) = _first_cases(wb, 1)
+    panel, stack = _panel(qtbot, wb, [cid])
+    panel.status_combo.setCurrentIndex(panel.status_combo.findData("investigating"))
+    panel.status_button.click()
+    panel.tag_combo.setCurrentText("checked")
+    panel.tag_button.click()
+    stack.undo()                                  # own changes undo in order without conflicts
+    assert panel.last_error == ""
+    casework.set_status(open_as("bob"), cid, "waiting_on_it")
+    with qtbot.waitSignal(stack.failed) as failed:
+        stack.undo()
+    assert "bob" in failed.args[0] and "refresh" in failed.args[0].lower()
+    assert _case(wb, cid)[0] == "waiting_on_it"   # bob's change is not overwritten
+    assert not panel.refresh_button.isHidden()

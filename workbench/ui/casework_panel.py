@@ -334,8 +334,11 @@ class CaseworkPanel(QWidget):
 
     def _done(self, description: str, changes, undoable: bool) -> None:
         self._versions.update(changes.versions)
-        if undoable and self._stack is not None:
-            self._stack.push_change(self._workbook, description, changes)
+        if self._stack is not None:
+            if undoable:
+                self._stack.push_change(self._workbook, description, changes)
+            else:
+                self._stack.note_versions(changes.versions)
         self._load()
         n = len(changes.case_ids)
         self._show_info(f"{description}: {n} case{'s' if n != 1 else ''} changed" if n

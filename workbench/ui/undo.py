@@ -7,7 +7,10 @@ The core stays Qt-free: every casework call returns `Changes` whose `inverse` is
 * undoes with `casework.apply(workbook, inverse)` and keeps the result's own inverse to redo,
 * redoes with that Op, and keeps the new inverse for the next undo (note ids etc. change).
 
-Undo and redo are normal audited changes (the trail only grows). After each undo/redo the
+Undo and redo are normal audited changes (the trail only grows), and optimistic like every other
+change: the stack remembers the case versions its own changes left (`note_versions` lets a
+panel add versions from changes it did not push, e.g. reviews), and an undo whose cases someone
+else changed since fails with ConcurrentEditError instead of silently overwriting their work. After each undo/redo the
 stack emits `casesChanged(list_of_case_ids)`; a core error (ConcurrentEditError, PeriodLocked,
 PermissionDenied, ...) is emitted as `failed(str)` and the command is dropped from the stack
 (nothing changed, so there is nothing left for it to undo or redo).
@@ -40,12 +43,16 @@ class CaseworkCommand(QUndoCommand):
             self.setObsolete(True)
             self._stack.failed.emit(f"cannot {self.text()}: the change has no inverse")
             return None
+        expected = self._stack.known_versions(self._case_ids)
         try:
-            result = casework.apply(self._workbook, op)
+            result = casework.apply(self._workbook, op, expected=expected or None)
         except (WorkbenchError, ValueError) as exc:
             self.setObsolete(True)     # nothing changed; QUndoStack drops an obsolete command
             self._stack.failed.emit(f"{self.text()}: {exc}")
             return None
+        self._stack.note_versions(result.versions)
+        if result.case_ids:
+            self._case_ids = list(dict.fromkeys([*self._case_ids, *result.case_ids]))
         ids = list(result.case_ids) or self._case_ids
         self._stack.casesChanged.emit(ids)
         return result
@@ -74,10 +81,24 @@ class CaseworkUndoStack(QUndoStack):
     casesChanged = Signal(list)   # case ids touched by an undo or redo
     failed = Signal(str)          # one line from the core, never swallowed
 
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._versions: dict[int, int] = {}
+
+    def note_versions(self, versions: dict[int, int]) -> None:
+        """Case versions left by a change made through this window (pushed or not)."""
+        self._versions.update({int(k): int(v) for k, v in versions.items()})
+
+    def known_versions(self, case_ids) -> dict[int, int]:
+        return {c: self._versions[c] for c in case_ids if c in self._versions}
+
     def push_change(self, workbook, description: str, changes: Changes) -> bool:
         """Record an already-applied change. False (and nothing pushed) if it has no inverse
         (nothing changed, or an irreversible act such as a review)."""
-        if changes is None or changes.inverse is None:
+        if changes is None:
+            return False
+        self.note_versions(changes.versions)
+        if changes.inverse is None:
             return False
         self.push(CaseworkCommand(self, workbook, description, changes))
         return True
