@@ -20,8 +20,10 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-# pyqtgraph imports these at module level (Qt/__init__.py, exporters/SVGExporter.py).
-QT_BASELINE = frozenset({"QtCore", "QtGui", "QtWidgets", "QtSvg"})
+# pyqtgraph imports these at module level: Qt/__init__.py, exporters/SVGExporter.py, and
+# (through importlib, invisible to PyInstaller) Qt/OpenGLHelpers.py, which PlotCurveItem
+# imports: QtOpenGL and QtOpenGLWidgets. The spec lists them all as hidden imports.
+QT_BASELINE = frozenset({"QtCore", "QtGui", "QtWidgets", "QtSvg", "QtOpenGL", "QtOpenGLWidgets"})
 
 # Python packages optional imports reach that a finance desktop app never needs.
 PYTHON_EXCLUDES = (
