@@ -94,3 +94,15 @@ def test_unreadable_file_says_so(qtbot, tmp_path):
     qtbot.addWidget(viewer)
     assert viewer.verdict_text == "UNREADABLE"
     assert "case_id" in viewer.error
+
+
+def test_checked_against_another_workbook_is_tampered(qtbot, exported, tmp_path):
+    other = open_workbook(tmp_path / "other.rwb", user="eve")
+    try:
+        viewer = LogViewer(exported["json"].path, workbook=other)
+        qtbot.addWidget(viewer)
+        assert viewer.verdict_text.startswith("TAMPERED")
+        problems = [viewer.problems.item(i).text() for i in range(viewer.problems.count())]
+        assert any("chain" in p for p in problems), problems
+    finally:
+        other.close()

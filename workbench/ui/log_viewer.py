@@ -12,6 +12,7 @@ Nothing here writes to the file or to any workbook.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -85,9 +86,12 @@ class LogTableModel(QAbstractTableModel):
 
 
 class LogViewer(QWidget):
-    def __init__(self, path, parent: QWidget | None = None) -> None:
+    def __init__(self, path, parent: QWidget | None = None, *, workbook=None) -> None:
+        """`workbook`: also check the manifest's audit chain head against that workbook's
+        chain (`workbench verify --db`), which catches a log forged with recomputed hashes."""
         super().__init__(parent)
         self.path = Path(path)
+        self._workbook = workbook
         self.setWindowTitle(f"Resolution log (read-only) - {self.path.name}")
         self.result = None
         self.log = None
@@ -122,7 +126,7 @@ class LogViewer(QWidget):
 
     def _load(self) -> None:
         try:
-            self.result = verify_log(self.path)
+            self.result = verify_log(self.path, self._workbook)
             self.log = read_log(self.path)
         except (WorkbenchError, OSError, ValueError) as exc:
             self.error = str(exc)
@@ -185,8 +189,6 @@ class LogViewer(QWidget):
     @staticmethod
     def _summary_rows(summary) -> list[tuple[int, dict]]:
         """XLSX: [(label, value)] lines; JSON: an object (nested values shown as JSON)."""
-        import json
-
         if isinstance(summary, dict):
             pairs = [(k, v if isinstance(v, (str, int, float)) or v is None
                       else json.dumps(v, ensure_ascii=False, default=str)) for k, v in summary.items()]
