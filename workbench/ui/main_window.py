@@ -141,6 +141,9 @@ class MainWindow(QMainWindow):
         self._detail_timer.timeout.connect(self._show_pending_case)
 
         self.actions = actions_mod.build(self)
+        from workbench.ui import casework_wiring
+
+        casework_wiring.install(self)   # Case work dock, Edit > Undo/Redo, File > Open exported log
         self._update_recent_menu()
         self._update_title()
         self._enable_workbook_actions(False)
