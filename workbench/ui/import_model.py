@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QStyle
 
 from workbench.core.canonical import SYSTEM_LABELS
+from workbench.ui.table_base import ReadOnlyTableModel
 
 RawValueRole = Qt.ItemDataRole.UserRole
 
@@ -59,7 +60,7 @@ class FileEntry:
         return f"{name} (edited)" if self.edited else name
 
 
-class ImportFilesModel(QAbstractTableModel):
+class ImportFilesModel(ReadOnlyTableModel):
     HEADERS = ("File", "System", "Profile", "Confidence", "Status")
 
     def __init__(self, parent=None) -> None:
@@ -100,23 +101,11 @@ class ImportFilesModel(QAbstractTableModel):
         if 0 <= row < len(self._entries):
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._entries)
+    def _column_labels(self):
+        return self.HEADERS
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return str(section + 1) if 0 <= section < len(self._entries) else None
+    def _row_total(self) -> int:
+        return len(self._entries)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not self.checkIndex(index):
@@ -156,7 +145,7 @@ class ImportFilesModel(QAbstractTableModel):
         return None
 
 
-class PreviewModel(QAbstractTableModel):
+class PreviewModel(ReadOnlyTableModel):
     """A read-only grid of preview texts (headers + rows)."""
 
     def __init__(self, parent=None) -> None:
@@ -178,23 +167,11 @@ class PreviewModel(QAbstractTableModel):
     def rows(self) -> list[list[str]]:
         return [list(r) for r in self._rows]
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+    def _column_labels(self):
+        return self._headers
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._headers)
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self._headers[section] if 0 <= section < len(self._headers) else None
-        return str(section + 1) if 0 <= section < len(self._rows) else None
+    def _row_total(self) -> int:
+        return len(self._rows)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not self.checkIndex(index):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from workbench.core.queries.case_detail import CaseDetail, HistoryEntry
-from workbench.ui.detail.rows_model import RowsModel
+from workbench.ui.detail.rows_view import RowsView
 
 
 def _short(value: object) -> str:
@@ -31,17 +30,9 @@ def history_rows(detail: CaseDetail | None) -> list[tuple[str, ...]]:
     return [(e.at_local, e.actor, e.action, e.entity or "", change_text(e)) for e in detail.history]
 
 
-class HistoryView(QTableView):
+class HistoryView(RowsView):
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.model_ = RowsModel(["Time", "Who", "Action", "Entity", "Change"], self)
-        self.setModel(self.model_)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.horizontalHeader().setStretchLastSection(True)
+        super().__init__(["Time", "Who", "Action", "Entity", "Change"], parent)
 
     def set_detail(self, detail: CaseDetail | None) -> None:
         tips = None

@@ -3,10 +3,8 @@ file name and row number it came from."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
-
 from workbench.core.queries.case_detail import CaseDetail, system_label
-from workbench.ui.detail.rows_model import RowsModel
+from workbench.ui.detail.rows_view import RowsView
 
 
 def raw_rows(detail: CaseDetail | None) -> list[tuple[str, ...]]:
@@ -21,17 +19,9 @@ def raw_rows(detail: CaseDetail | None) -> list[tuple[str, ...]]:
     return rows
 
 
-class RawRowsView(QTableView):
+class RawRowsView(RowsView):
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.model_ = RowsModel(["System", "Record", "File", "Row", "Column", "Value"], self)
-        self.setModel(self.model_)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.horizontalHeader().setStretchLastSection(True)
+        super().__init__(["System", "Record", "File", "Row", "Column", "Value"], parent)
 
     def set_detail(self, detail: CaseDetail | None) -> None:
         self.model_.set_rows(raw_rows(detail))

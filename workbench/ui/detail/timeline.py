@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
-
 from workbench.core.queries.case_detail import CaseDetail, system_label
-from workbench.ui.detail.rows_model import RowsModel
+from workbench.ui.detail.rows_view import RowsView
 
 
 def timeline_rows(detail: CaseDetail | None) -> list[tuple[str, ...]]:
@@ -15,17 +13,9 @@ def timeline_rows(detail: CaseDetail | None) -> list[tuple[str, ...]]:
              e.record_id, e.what) for e in detail.timeline]
 
 
-class TimelineView(QTableView):
+class TimelineView(RowsView):
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.model_ = RowsModel(["Time", "System", "Record", "Event"], self)
-        self.setModel(self.model_)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.horizontalHeader().setStretchLastSection(True)
+        super().__init__(["Time", "System", "Record", "Event"], parent)
 
     def set_detail(self, detail: CaseDetail | None) -> None:
         self.model_.set_rows(timeline_rows(detail),
