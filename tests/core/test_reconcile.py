@@ -193,7 +193,8 @@ def test_cli_reconcile_bad_zone_fails_with_one_line(tmp_path, capsys):
 
 
 def test_packed_sqlite_read_equals_the_plain_driver_read(workbook):
-    from workbench.core.reconcile import _RECORD_COLUMNS, _RECORD_SQL, _fetch, read_records
+    from workbench.core.reconcile import _RECORD_COLUMNS, _RECORD_SQL, read_records
+    from workbench.core.store.frames import fetch_frame
 
     load(workbook, BASE + [rec("support", "40001", None, return_ref=None, customer=None, currency=None,
                                updated_at=parse_iso_utc("2026-10-02T00:00:00Z"))])
@@ -201,7 +202,7 @@ def test_packed_sqlite_read_equals_the_plain_driver_read(workbook):
                   else "time" if c.endswith("_at") else "str") for c in _RECORD_COLUMNS}
     with workbook.engine.connect() as conn:
         packed = read_records(conn)
-        plain = _fetch(conn, _RECORD_SQL, (True,), schema)
+        plain = fetch_frame(conn, _RECORD_SQL, (True,), schema)
     plain["rid"] = plain["rid"].astype("int64")
     assert len(packed) == 7
     assert packed.sort_values("rid").reset_index(drop=True).equals(plain.sort_values("rid").reset_index(drop=True))

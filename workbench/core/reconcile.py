@@ -31,6 +31,7 @@ from workbench.core.link import LinkResult, link_records
 from workbench.core.link.overrides import apply_overrides
 from workbench.core.settings import BusinessSettings
 from workbench.core.store.database import Workbook
+from workbench.core.store.frames import STR_MAP, fetch_frame
 from workbench.core.store.postgres import RECONCILE_LOCK, team_lock
 
 _RECORD_COLUMNS = (
@@ -68,51 +69,13 @@ class ReconcileSummary:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def _fetch(conn, sql: str, params: tuple, schema: dict[str, str]) -> pd.DataFrame:
-    """Run `sql` ('{ph}' placeholders) on the driver's cursor and build the frame column by
-    column with Arrow. schema: column -> 'int' | 'str' | 'time' | 'bool' | 'float'.
-
-    At millions of rows the generic row-by-row paths (ORM, pandas.read_sql) cost several
-    times more."""
-    pg = conn.dialect.name == "postgresql"
-    cur = conn.connection.driver_connection.cursor()
-    try:
-        cur.execute(sql.format(ph="%s" if pg else "?"), params)
-        rows = cur.fetchall()
-    finally:
-        cur.close()
-    columns = list(zip(*rows)) if rows else [()] * len(schema)
-    del rows
-    data = {}
-    for (name, kind), values in zip(schema.items(), columns):
-        if kind in ("int", "bool"):
-            # flags come back as bool (PostgreSQL columns) or 0/1 (SQLite, computed flags)
-            arr = pa.array(values) if kind == "bool" else pa.array(values, type=pa.int64())
-            col = pd.array(arr.cast(pa.int64()).to_pandas(), dtype="Int64")
-            data[name] = col if kind == "int" else pd.array(col.fillna(0).astype(bool), dtype=bool)
-        elif kind == "float":
-            data[name] = pa.array(values, type=pa.float64()).to_numpy(zero_copy_only=False)
-        elif kind == "time":
-            if pg:
-                arr = pa.array(values, type=pa.timestamp("us"))
-                data[name] = pd.Series(arr.to_pandas()).dt.tz_localize("UTC").astype(UTC_DTYPE).array
-            else:
-                text_ = pd.Series(pa.array(values, type=pa.string()).to_pandas(types_mapper=_STR_MAP.get),
-                                  dtype="string")
-                data[name] = pd.to_datetime(text_, utc=True, format="ISO8601").astype(UTC_DTYPE).array
-        else:
-            data[name] = pd.array(pa.array(values, type=pa.string()).to_pandas(types_mapper=_STR_MAP.get),
-                                  dtype="string")
-    return pd.DataFrame(data)
-
-
 def read_records(conn) -> pd.DataFrame:
     """Current source records as the linker's frame (times aware UTC)."""
     schema = {c: ("int" if c in ("rid", "amount_minor") else "bool" if c == "unkeyed"
                   else "time" if c.endswith("_at") else "str") for c in _RECORD_COLUMNS}
     frame = _fetch_sqlite_packed(conn, schema) if conn.dialect.name == "sqlite" else None
     if frame is None:
-        frame = _fetch(conn, _RECORD_SQL, (True,), schema)
+        frame = fetch_frame(conn, _RECORD_SQL, (True,), schema)
     frame["rid"] = frame["rid"].astype("int64")
     return frame
 
@@ -143,7 +106,7 @@ def _fetch_sqlite_packed(conn, schema: dict[str, str]) -> pd.DataFrame | None:
         cur.close()
     width = len(schema)
     if not chunks:
-        return _fetch(conn, _RECORD_SQL, (True,), schema)
+        return fetch_frame(conn, _RECORD_SQL, (True,), schema)
     rows = pc.list_flatten(pc.split_pattern(pa.array(chunks, type=pa.large_string()), _ROW))
     del chunks
     cells = pc.split_pattern(rows, _FIELD)
@@ -159,10 +122,10 @@ def _fetch_sqlite_packed(conn, schema: dict[str, str]) -> pd.DataFrame | None:
             values = pd.array(pc.cast(col, pa.int64()).to_pandas(), dtype="Int64")
             data[name] = values if kind == "int" else pd.array(values.fillna(0).astype(bool), dtype=bool)
         elif kind == "time":
-            text_col = pd.Series(pc.cast(col, pa.string()).to_pandas(types_mapper=_STR_MAP.get), dtype="string")
+            text_col = pd.Series(pc.cast(col, pa.string()).to_pandas(types_mapper=STR_MAP.get), dtype="string")
             data[name] = pd.to_datetime(text_col, utc=True, format="ISO8601").astype(UTC_DTYPE).array
         else:
-            data[name] = pd.array(pc.cast(col, pa.string()).to_pandas(types_mapper=_STR_MAP.get), dtype="string")
+            data[name] = pd.array(pc.cast(col, pa.string()).to_pandas(types_mapper=STR_MAP.get), dtype="string")
     return pd.DataFrame(data)
 
 
@@ -191,12 +154,9 @@ _CASE_SCHEMA = {"id": "int", "case_key": "str", "is_active": "bool",
 
 
 def read_cases(conn) -> pd.DataFrame:
-    frame = _fetch(conn, f"SELECT {', '.join(_CASE_SCHEMA)} FROM cases", (), _CASE_SCHEMA)
+    frame = fetch_frame(conn, f"SELECT {', '.join(_CASE_SCHEMA)} FROM cases", (), _CASE_SCHEMA)
     frame["id"] = frame["id"].astype("int64")
     return frame
-
-
-_STR_MAP = {pa.string(): pd.StringDtype()}
 
 
 def reconcile(workbook: Workbook, settings: BusinessSettings | None = None, job: Job | None = None,
@@ -216,7 +176,7 @@ def _reconcile(workbook: Workbook, settings: BusinessSettings | None, job: Job |
     with workbook.engine.connect() as conn:
         records = read_records(conn)
         existing = read_cases(conn)
-        old_links = _fetch(conn, "SELECT record_id, case_id, is_override FROM case_links", (),
+        old_links = fetch_frame(conn, "SELECT record_id, case_id, is_override FROM case_links", (),
                            {"rid": "int", "case_id": "int", "is_override": "bool"})
         old_links = old_links.astype({"rid": "int64", "case_id": "int64"})
         pins = old_links.loc[old_links["is_override"], ["rid", "case_id"]]

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from workbench.core.money import to_minor
-from workbench.core.reconcile import _fetch as fetch_frame
 from workbench.core.settings import BusinessSettings
 from workbench.core.store.database import Workbook
+from workbench.core.store.frames import fetch_frame
 
 _LINKED_SQL = (
     "SELECT l.case_id, r.system, r.profile, r.occurred_at, r.approved_at, r.channel, r.agent, "
