@@ -20,7 +20,7 @@ from workbench.core.settings import BusinessSettings
 from workbench.core.store.database import Workbook
 
 __all__ = ["Answer", "Cluster", "Insights", "LagStats", "Recurrence", "RecurrenceAfterAdjustment",
-           "StructuralFlag", "analyse", "structural_texts"]
+           "StructuralFlag", "analyse"]
 
 
 def rate_by_week(findings: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
@@ -60,8 +60,3 @@ def analyse(workbook: Workbook, settings: BusinessSettings | None = None, job: J
         threshold_pct=threshold,
     )
 
-
-def structural_texts(workbook: Workbook) -> list[str]:
-    """The structural-problem flags as sentences (the export's Summary sheet states them)."""
-    result = analyse(workbook)
-    return [f.text for f in result.structural] + [r.text for r in result.recurrence_after_adjustment]

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.core.insights.frame import PLACEHOLDER
 from workbench.core.insights.model import INTEGRATION, PROCESS, Answer
 
 CONCENTRATION_ATTRIBUTES = ("agent", "channel", "amount_band", "category")
 AMOUNT_SYMPTOMS = ("amount_mismatch", "partial_receipt", "rounding")
+SAME_MAGNITUDE = 0.01   # p90 - p10 of the relative difference (one percentage point)
 
 
 def _pct(part: float, whole: float) -> str:
@@ -44,7 +46,7 @@ def concentration(g: pd.DataFrame, population: pd.DataFrame, exclude: str | None
     for attr in CONCENTRATION_ATTRIBUTES:
         if attr == exclude:
             continue
-        counts = g[attr][g[attr] != "(none)"].value_counts()
+        counts = g[attr][g[attr] != PLACEHOLDER].value_counts()
         if counts.empty:
             continue
         value, n = counts.index[0], int(counts.iloc[0])
@@ -75,19 +77,25 @@ def immediate_or_delayed(g: pd.DataFrame, window_hours: int) -> Answer:
                      f"latency window ({len(lag)} measured)", PROCESS)
 
 
+def relative_delta_spread(g: pd.DataFrame) -> tuple[pd.Series, float, float] | None:
+    """For amount symptoms with 3+ measured occurrences: (relative deltas, median, p90 - p10).
+    A spread of at most SAME_MAGNITUDE means the same relative difference every time."""
+    rel = g["relative_delta"].dropna()
+    if g["symptom"].iloc[0] not in AMOUNT_SYMPTOMS or len(rel) < 3:
+        return None
+    return rel, float(rel.median()), float(rel.quantile(0.9) - rel.quantile(0.1))
+
+
 def reproducible(g: pd.DataFrame) -> Answer:
     q = "Is it reproducible (the same pattern on every occurrence)?"
-    symptom = g["symptom"].iloc[0]
-    if symptom in AMOUNT_SYMPTOMS:
-        rel = g["relative_delta"].dropna()
-        if len(rel) >= 3:
-            spread = float(rel.quantile(0.9) - rel.quantile(0.1))
-            median = float(rel.median())
-            if spread <= 0.01:
-                return Answer(q, f"yes: the amount differs by {median * 100:+.2f} % on every occurrence "
-                                 f"(spread {spread * 100:.2f} points over {len(rel)})", INTEGRATION)
-            return Answer(q, f"no: the difference varies from {rel.quantile(0.1) * 100:+.1f} % to "
-                             f"{rel.quantile(0.9) * 100:+.1f} % of the amount", PROCESS)
+    measured = relative_delta_spread(g)
+    if measured is not None:
+        rel, median, spread = measured
+        if spread <= SAME_MAGNITUDE:
+            return Answer(q, f"yes: the amount differs by {median * 100:+.2f} % on every occurrence "
+                             f"(spread {spread * 100:.2f} points over {len(rel)})", INTEGRATION)
+        return Answer(q, f"no: the difference varies from {rel.quantile(0.1) * 100:+.1f} % to "
+                         f"{rel.quantile(0.9) * 100:+.1f} % of the amount", PROCESS)
     hours = g["hour"].dropna()
     if len(hours) >= 3:
         top = hours.value_counts()

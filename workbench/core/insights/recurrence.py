@@ -8,17 +8,17 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from workbench.core.insights.checklist import AMOUNT_SYMPTOMS
+from workbench.core.insights.checklist import AMOUNT_SYMPTOMS, SAME_MAGNITUDE, relative_delta_spread
 from workbench.core.insights.model import Recurrence, RecurrenceAfterAdjustment
 
 REAPPEAR_DAYS = 60
 
 
 def _same_magnitude(g: pd.DataFrame) -> tuple[bool, str]:
-    rel = g["relative_delta"].dropna()
-    if g["symptom"].iloc[0] in AMOUNT_SYMPTOMS and len(rel) >= 3:
-        spread = float(rel.quantile(0.9) - rel.quantile(0.1))
-        return spread <= 0.01, f"amount off by {rel.median() * 100:+.2f} % (spread {spread * 100:.2f} points)"
+    measured = relative_delta_spread(g)
+    if measured is not None:
+        _, median, spread = measured
+        return spread <= SAME_MAGNITUDE, f"amount off by {median * 100:+.2f} % (spread {spread * 100:.2f} points)"
     per_period = g.groupby(g["fault_day"].dt.to_period("M")).size()
     if len(per_period) >= 2:
         cv = float(per_period.std(ddof=0) / per_period.mean())
