@@ -5,8 +5,6 @@ only calls `install(window)`."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QScrollArea
 
@@ -66,7 +64,7 @@ def install(window) -> None:
     window.actions.open_log = open_log
 
     def changed(case_ids) -> None:
-        window._casework_done(SimpleNamespace(case_ids=list(case_ids)))
+        window.refresh_cases(case_ids)
         window.dashboard.mark_stale()
 
     def selection_changed(*_args) -> None:

@@ -490,7 +490,11 @@ class MainWindow(QMainWindow):
                                  on_error=self._work_failed, progress_label="Tagging...", cancellable=False)
 
     def _casework_done(self, changes) -> None:
-        self.model.mark_stale(getattr(changes, "case_ids", ()) or ())
+        self.refresh_cases(getattr(changes, "case_ids", ()) or ())
+
+    def refresh_cases(self, case_ids) -> None:
+        """Case work changed these cases: re-read their rows, the detail and the counts."""
+        self.model.mark_stale(list(case_ids))
         self.detail.refresh()
         self._counts_timer.start()
 
