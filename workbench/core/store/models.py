@@ -82,6 +82,8 @@ class ImportBatch(Base):
     rows_updated: Mapped[int] = mapped_column(Integer, default=0)    # records that replaced an earlier version
     rows_skipped: Mapped[int] = mapped_column(Integer, default=0)    # non-refund rows (charges, payouts, fees, totals)
     report: Mapped[str | None] = mapped_column(Text)                 # JSON: skipped by kind, column mapping, parse decisions
+    # JSON list of the file's headers, sorted: source_records.raw holds each row's cell texts in this order
+    raw_columns: Mapped[str | None] = mapped_column(Text)
     imported_by: Mapped[str] = mapped_column(String(128))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
 
@@ -121,8 +123,8 @@ class SourceRecord(Base):
     key_return: Mapped[str | None] = mapped_column(String(128))
     key_order: Mapped[str | None] = mapped_column(String(128))
     key_refund: Mapped[str | None] = mapped_column(String(128))
-    raw: Mapped[str] = mapped_column(Text)            # the source row verbatim, JSON
-    row_hash: Mapped[str] = mapped_column(String(64))  # sha256 of raw, to see changed re-imports
+    raw: Mapped[str] = mapped_column(Text)            # the row's cell texts, JSON array in batch.raw_columns order
+    row_hash: Mapped[str] = mapped_column(String(64))  # sha256 of raw (header order free), to see changed re-imports
     version: Mapped[int] = mapped_column(Integer, default=1)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
 
