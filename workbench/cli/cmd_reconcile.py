@@ -37,30 +37,42 @@ def settings_changes(args: argparse.Namespace) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    from workbench.core.store import build_workbook, is_new_sqlite_file
+
+    changes = settings_changes(args)
+    if args.files and is_new_sqlite_file(args.db):
+        # a new workbook from a month's files: built beside its target, renamed into place whole
+        with build_workbook(args.db) as wb:
+            summary, settings, period_counts = _import_and_reconcile(args, wb, changes)
+    else:
+        wb = open_db(args)
+        try:
+            summary, settings, period_counts = _import_and_reconcile(args, wb, changes)
+        finally:
+            wb.close()
+    print(format_summary(summary, settings, period_counts))
+    return 0
+
+
+def _import_and_reconcile(args: argparse.Namespace, wb, changes: dict):
     from workbench.core.casework.settings_change import change_settings
     from workbench.core.reconcile import reconcile
 
-    changes = settings_changes(args)
-    wb = open_db(args)
-    try:
-        job = cli_job(args.quiet)
-        if args.files:
-            from workbench.core.ingest import import_files
+    job = cli_job(args.quiet)
+    if args.files:
+        from workbench.core.ingest import import_files
 
-            tz = args.tz or wb.business_settings().timezone
-            imported = import_files(wb, args.files, job=job.sub(0.0, 0.4), business_tz=tz)
-            for f in imported.files:
-                state = "unchanged" if f.status == "unchanged" else f"{f.rows_loaded} records"
-                print(f"{f.path.name}: {f.system} ({f.profile}), {state}")
-        if changes:
-            change_settings(wb, changes)
-        settings = wb.business_settings()
-        summary = reconcile(wb, settings, job=job.sub(0.4 if args.files else 0.0, 1.0))
-        period_counts = _period_counts(wb, settings.period) if settings.period else None
-    finally:
-        wb.close()
-    print(format_summary(summary, settings, period_counts))
-    return 0
+        tz = args.tz or wb.business_settings().timezone
+        imported = import_files(wb, args.files, job=job.sub(0.0, 0.4), business_tz=tz)
+        for f in imported.files:
+            state = "unchanged" if f.status == "unchanged" else f"{f.rows_loaded} records"
+            print(f"{f.path.name}: {f.system} ({f.profile}), {state}")
+    if changes:
+        change_settings(wb, changes)
+    settings = wb.business_settings()
+    summary = reconcile(wb, settings, job=job.sub(0.4 if args.files else 0.0, 1.0))
+    period_counts = _period_counts(wb, settings.period) if settings.period else None
+    return summary, settings, period_counts
 
 
 def _period_counts(wb, period: str) -> dict[str, int]:
