@@ -49,3 +49,18 @@ def test_export_takes_out_option_as_the_issue_specifies(tmp_path, capsys):
     capsys.readouterr()
     assert main(["export", "--db", db]) == 1
     assert "give --out FILE" in capsys.readouterr().err
+
+
+def test_reconcile_into_a_new_workbook_is_all_or_nothing(tmp_path, capsys):
+    from pathlib import Path
+
+    demo = Path(__file__).resolve().parents[1] / "resources" / "demo"
+    good = sorted(str(p) for p in demo.glob("*_2026-10.*"))
+    bad = tmp_path / "stripe_broken.csv"
+    bad.write_text("id,Type,Source,Amount,Currency,Created (UTC)\ntxn_1,refund,re_1,-abc,usd,2026-10-03 14:05\n")
+    target = tmp_path / "new.rwb"
+    assert main(["reconcile", "--quiet", "--db", str(target), *good, str(bad)]) != 0
+    assert "stripe_broken.csv" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["stripe_broken.csv"]   # no workbook, no partial
+    assert main(["reconcile", "--quiet", "--db", str(target), *good]) == 0
+    assert target.exists() and "Reconciled" in capsys.readouterr().out
