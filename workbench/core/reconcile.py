@@ -1,21 +1,33 @@
 """Reconcile: read the current source records, link them into cases, diagnose, persist.
 
-Set-based from end to end: one read of `source_records`, pandas for linking and diagnosis,
-and one transaction of driver-level executemany writes (never per-row ORM objects):
-cases are upserted by `case_key` (status, assignee, tags, notes and adjustments stay with the
-case), case_links / link_candidates / findings are replaced, source_records.key_* are filled,
-and one audit event 'reconcile' states the counts and the settings used. A cancel
-(`job.check()`) before the commit leaves the store as it was.
+Set-based from end to end: one read of `source_records` (or only of the records an import did
+not just hand over), pandas for linking and diagnosis, and one transaction of chunked driver
+writes (SQLite executemany fed by Arrow, PostgreSQL COPY; never per-row ORM objects): cases are
+upserted by `case_key` (status, assignee, tags, notes and adjustments stay with the case),
+case_links / link_candidates / findings are replaced, and one audit event 'reconcile' states
+the counts and the settings used. A cancel (`job.check()`) before the commit leaves the store
+as it was.
 
 Incremental (`only_record_ids`): linking still sees every record (a new record can only be
 placed correctly against all others), but only the cases those records touch, now or before,
 are rewritten and re-diagnosed; other cases keep their stored diagnosis.
+
+Versions: every case whose stored diagnosis this run changes (new summary, reactivated or
+deactivated) gets cases.version + 1, so a person holding the old version gets
+ConcurrentEditError instead of overwriting it.
+
+Signed-off periods: cases whose stored period is signed off (and not reopened) are frozen -
+their summary, findings, candidates and links stay exactly as stored, and their records take
+no part in linking (they belong to the frozen case). A computed case that would take over a
+frozen case's key (e.g. a new version of its anchor record) is not written either; its
+records stay unlinked until the period is reopened. Counted as `frozen_signed_off`.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -25,24 +37,25 @@ import pyarrow.compute as pc
 
 from workbench.core import audit
 from workbench.core.canonical import UTC_DTYPE
-from workbench.core.diagnose import Diagnosis, diagnose_cases
+from workbench.core.diagnose import default_as_of, diagnose_cases
 from workbench.core.jobs import Job, ensure_job
 from workbench.core.link import LinkResult, link_records
 from workbench.core.link.overrides import apply_overrides
 from workbench.core.settings import BusinessSettings
 from workbench.core.store.database import Workbook
-from workbench.core.store.frames import STR_MAP, fetch_frame
+from workbench.core.store.frames import STR_MAP, db_column, execute_chunked, fetch_frame, insert_columns
 from workbench.core.store.postgres import RECONCILE_LOCK, team_lock
 
 _RECORD_COLUMNS = (
     "rid", "system", "profile", "record_id", "return_ref", "order_ref", "refund_ref", "customer",
     "amount_minor", "currency", "stage", "status_raw", "occurred_at", "approved_at", "refunded_at",
-    "updated_at", "unkeyed",
+    "updated_at",
 )
+_RECORD_SCHEMA = {c: ("int" if c in ("rid", "amount_minor") else "time" if c.endswith("_at") else "str")
+                  for c in _RECORD_COLUMNS}
 _RECORD_SQL = (
     "SELECT id, system, profile, record_id, return_ref, order_ref, refund_ref, customer, "
-    "amount_minor, currency, stage, status_raw, occurred_at, approved_at, refunded_at, updated_at, "
-    "CASE WHEN key_return IS NULL AND key_order IS NULL AND key_refund IS NULL THEN 1 ELSE 0 END "
+    "amount_minor, currency, stage, status_raw, occurred_at, approved_at, refunded_at, updated_at "
     "FROM source_records WHERE is_current = {ph}"
 )
 _SUMMARY_COLUMNS = (
@@ -66,25 +79,61 @@ class ReconcileSummary:
     candidates: int = 0
     as_of: datetime | None = None
     incremental: bool = False
+    frozen_signed_off: int = 0       # cases of signed-off periods kept exactly as stored
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def read_records(conn) -> pd.DataFrame:
-    """Current source records as the linker's frame (times aware UTC)."""
-    schema = {c: ("int" if c in ("rid", "amount_minor") else "bool" if c == "unkeyed"
-                  else "time" if c.endswith("_at") else "str") for c in _RECORD_COLUMNS}
-    frame = _fetch_sqlite_packed(conn, schema) if conn.dialect.name == "sqlite" else None
+def read_records(conn, exclude_batch_ids=()) -> pd.DataFrame:
+    """Current source records as the linker's frame (times aware UTC), in id order;
+    `exclude_batch_ids`: leave out the records of these import batches."""
+    where = _batch_filter(exclude_batch_ids)
+    frame = _fetch_sqlite_packed(conn, _RECORD_SCHEMA, where) if conn.dialect.name == "sqlite" else None
     if frame is None:
-        frame = fetch_frame(conn, _RECORD_SQL, (True,), schema)
+        frame = fetch_frame(conn, _RECORD_SQL + where + " ORDER BY id", (True,), _RECORD_SCHEMA)
     frame["rid"] = frame["rid"].astype("int64")
     return frame
+
+
+def _batch_filter(batch_ids) -> str:
+    ids = sorted({int(i) for i in batch_ids if i is not None})
+    return f" AND batch_id NOT IN ({', '.join(str(i) for i in ids)})" if ids else ""
+
+
+def current_records(conn, imported=None) -> pd.DataFrame:
+    """The frame read_records returns. With `imported` (an ingest ImportSummary that kept its
+    records, `.records` + `.batch_ids`): only the store's current records outside those batches
+    are read, and the handed-over frame is appended - the same rows, dtypes and order."""
+    handed = getattr(imported, "records", None) if imported is not None else None
+    if handed is None:
+        return read_records(conn)
+    stored = read_records(conn, getattr(imported, "batch_ids", None) or ())
+    parts = [p for p in (stored, conform_records(handed)) if len(p)]
+    del handed
+    if not parts:
+        return stored
+    frame = parts[0].reset_index(drop=True) if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    if not frame["rid"].is_monotonic_increasing:
+        frame = frame.sort_values("rid", kind="stable").reset_index(drop=True)
+    return frame
+
+
+def conform_records(frame: pd.DataFrame) -> pd.DataFrame:
+    """A records frame from elsewhere (import) with read_records' columns and dtypes."""
+    missing = [c for c in _RECORD_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"imported records lack the columns {', '.join(missing)}")
+    out = frame[list(_RECORD_COLUMNS)]
+    want = {c: ("int64" if c == "rid" else "Int64" if kind == "int" else UTC_DTYPE if kind == "time"
+                else "string") for c, kind in _RECORD_SCHEMA.items()}
+    casts = {c: w for c, w in want.items() if str(out[c].dtype) != w or (w == "string" and out[c].dtype != "string")}
+    return out.astype(casts) if casts else out
 
 
 _ROW, _FIELD, _NULL = "\x1e", "\x1f", "\x1d"
 _PACK_ROWS = 250_000
 
 
-def _fetch_sqlite_packed(conn, schema: dict[str, str]) -> pd.DataFrame | None:
+def _fetch_sqlite_packed(conn, schema: dict[str, str], where: str = "") -> pd.DataFrame | None:
     """SQLite: let the engine pack a quarter of a million rows into one string (fields and rows
     joined by control characters) and split them with Arrow kernels: a handful of Python objects
     instead of one per cell. None if a value holds one of the separators (then read plainly)."""
@@ -92,7 +141,7 @@ def _fetch_sqlite_packed(conn, schema: dict[str, str]) -> pd.DataFrame | None:
     fields = [f.strip() for f in _split_select(select)]
     packed = " || char(31) || ".join(f"ifnull({f}, char(29))" for f in fields)
     sql = (f"SELECT group_concat(r, char(30)), max(id), count(*) FROM (SELECT id, {packed} AS r "
-           f"FROM source_records WHERE is_current = ? AND id > ? ORDER BY id LIMIT {_PACK_ROWS})")
+           f"FROM source_records WHERE is_current = ? AND id > ?{where} ORDER BY id LIMIT {_PACK_ROWS})")
     cur = conn.connection.driver_connection.cursor()
     chunks, last = [], 0
     try:
@@ -106,7 +155,7 @@ def _fetch_sqlite_packed(conn, schema: dict[str, str]) -> pd.DataFrame | None:
         cur.close()
     width = len(schema)
     if not chunks:
-        return fetch_frame(conn, _RECORD_SQL, (True,), schema)
+        return fetch_frame(conn, _RECORD_SQL + where + " ORDER BY id", (True,), schema)
     rows = pc.list_flatten(pc.split_pattern(pa.array(chunks, type=pa.large_string()), _ROW))
     del chunks
     cells = pc.split_pattern(rows, _FIELD)
@@ -159,61 +208,135 @@ def read_cases(conn) -> pd.DataFrame:
     return frame
 
 
+@dataclass
+class _Frozen:
+    """Cases of signed-off periods: left exactly as stored."""
+    periods: tuple[str, ...] = ()
+    case_ids: frozenset = frozenset()
+    active: int = 0
+    with_findings: int = 0
+    by_symptom: dict = field(default_factory=dict)
+
+    def where(self, column: str = "case_id") -> tuple[str, tuple]:
+        """SQL (with '?' marks) that keeps a statement off the frozen cases, and its parameters."""
+        if not self.case_ids:
+            return "", ()
+        marks = ", ".join("?" * len(self.periods))
+        return f" AND {column} NOT IN (SELECT id FROM cases WHERE period IN ({marks}))", self.periods
+
+
+def _read_frozen(conn, existing: pd.DataFrame) -> _Frozen:
+    periods = tuple(sorted(r[0] for r in conn.exec_driver_sql(
+        "SELECT DISTINCT period FROM period_signoffs WHERE reopened_at IS NULL").all()))
+    if not periods:
+        return _Frozen()
+    held = existing[existing["period"].isin(periods).fillna(False).to_numpy(dtype=bool)]
+    if held.empty:
+        return _Frozen()
+    active = held[held["is_active"].to_numpy(dtype=bool)]
+    ph = "%s" if conn.dialect.name == "postgresql" else "?"
+    marks = ", ".join([ph] * len(periods))
+    rows = conn.exec_driver_sql(
+        f"SELECT f.symptom, count(*) FROM findings f JOIN cases c ON c.id = f.case_id "
+        f"WHERE c.is_active = {ph} AND c.period IN ({marks}) GROUP BY f.symptom", (True, *periods)).all()
+    return _Frozen(periods=periods, case_ids=frozenset(int(i) for i in held["id"]), active=len(active),
+                   with_findings=int((active["symptom_count"].fillna(0) > 0).sum()),
+                   by_symptom={str(k): int(v) for k, v in rows})
+
+
 def reconcile(workbook: Workbook, settings: BusinessSettings | None = None, job: Job | None = None,
-              only_record_ids=None) -> ReconcileSummary:
+              only_record_ids=None, imported=None) -> ReconcileSummary:
+    """Link and diagnose every current record and persist the cases.
+
+    `imported`: the ImportSummary of an import_files(..., keep_records=True) just before; its
+    records are not read back from the store. The frame is handed over: reconcile drops the
+    summary's reference to it (imported.records = None) so its memory is freed before saving."""
     # on a PostgreSQL team store one reconcile at a time: it plans case ids and changes from
     # what it read, so a second one waits and then reads the first one's result
     with team_lock(workbook.engine, RECONCILE_LOCK):
-        return _reconcile(workbook, settings, job, only_record_ids)
+        return _reconcile(workbook, settings, job, only_record_ids, imported)
 
 
 def _reconcile(workbook: Workbook, settings: BusinessSettings | None, job: Job | None,
-               only_record_ids) -> ReconcileSummary:
+               only_record_ids, imported) -> ReconcileSummary:
     job = ensure_job(job)
     settings = (settings or workbook.business_settings()).validated()
     clock = _Clock()
     job.step(0.0, "Reading records")
     with workbook.engine.connect() as conn:
-        records = read_records(conn)
+        records = current_records(conn, imported)
+        if imported is not None and getattr(imported, "records", None) is not None:
+            try:
+                imported.records = None      # ours now: freed with `records` below
+            except AttributeError:
+                pass
         existing = read_cases(conn)
         old_links = fetch_frame(conn, "SELECT record_id, case_id, is_override FROM case_links", (),
-                           {"rid": "int", "case_id": "int", "is_override": "bool"})
+                                {"rid": "int", "case_id": "int", "is_override": "bool"})
         old_links = old_links.astype({"rid": "int64", "case_id": "int64"})
-        pins = old_links.loc[old_links["is_override"], ["rid", "case_id"]]
+        frozen = _read_frozen(conn, existing)
     clock.lap("read")
     job.check()
 
+    diag_settings = settings
+    if frozen.case_ids:
+        # the records of frozen cases stay theirs: out of linking (the as-of stays that of all data)
+        if settings.as_of is None:
+            diag_settings = replace(settings, as_of=default_as_of(records))
+        held = old_links["case_id"].isin(frozen.case_ids)
+        records = records[~records["rid"].isin(old_links.loc[held, "rid"])].reset_index(drop=True)
+        old_links = old_links[~held]
+    pins = old_links.loc[old_links["is_override"], ["rid", "case_id"]]
+
     job.step(0.2, "Linking")
-    key_of = existing.set_index("id")["case_key"]
     linked = link_records(records, settings)
-    anchor_of_key = _anchor_by_key(records)
-    pin_frame = pd.DataFrame({"rid": pins["rid"].astype("int64"),
-                              "anchor": key_of.reindex(pins["case_id"]).map(anchor_of_key).to_numpy()})
+    pin_frame = _pin_anchors(pins, existing, records)
     unresolved_pins = pin_frame[pin_frame["anchor"].isna()]
     pin_frame = pin_frame.dropna().astype("int64")
     links = apply_overrides(linked.links, pin_frame)
     if not unresolved_pins.empty:   # pinned to a case that no longer has an anchor: leave as pinned
         links = links[~links["rid"].isin(unresolved_pins["rid"])]
     linked = LinkResult(links=links, candidates=linked.candidates, keys=linked.keys)
+    del links
     clock.lap("link")
     job.check()
 
     job.step(0.5, "Diagnosing")
-    diag = diagnose_cases(records, linked, settings)
+    diag = diagnose_cases(records, linked, diag_settings)
     clock.lap("diagnose")
     job.check()
 
     job.step(0.7, "Saving")
-    summary = _persist(workbook, settings, records, linked, diag, existing, old_links, pins,
+    n_records = len(records)
+    work = _Result(links=linked.links, candidates=linked.candidates, cases=diag.cases,
+                   findings=diag.findings, as_of=diag.as_of)
+    del records, linked, diag      # keys, facts and the records frame are not needed to save
+    summary = _persist(workbook, settings, n_records, work, existing, old_links, frozen,
                        only_record_ids, job, clock)
     summary.seconds = clock.laps
     job.step(1.0, "Reconciled")
     return summary
 
 
-def _anchor_by_key(records: pd.DataFrame) -> pd.Series:
+@dataclass
+class _Result:
+    links: pd.DataFrame
+    candidates: pd.DataFrame
+    cases: pd.DataFrame
+    findings: pd.DataFrame
+    as_of: datetime
+
+
+def _pin_anchors(pins: pd.DataFrame, existing: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
+    """rid -> the anchor record of the case a person pinned it to (NaN: that case has no
+    current anchor record)."""
+    if pins.empty:
+        return pd.DataFrame({"rid": pd.Series([], dtype="int64"), "anchor": pd.Series([], dtype="float64")})
+    key_of = existing.set_index("id")["case_key"]
     keys = records["system"] + ":" + records["record_id"]
-    return pd.Series(records["rid"].to_numpy(), index=keys.to_numpy())
+    anchor_of_key = pd.Series(records["rid"].to_numpy(), index=keys.to_numpy())
+    return pd.DataFrame({"rid": pins["rid"].astype("int64").to_numpy(),
+                         "anchor": key_of.reindex(pins["case_id"]).map(anchor_of_key).to_numpy()})
 
 
 class _Clock:
@@ -229,99 +352,147 @@ class _Clock:
 
 # --- persistence ------------------------------------------------------------------------------
 
-def _persist(workbook: Workbook, settings: BusinessSettings, records: pd.DataFrame, linked: LinkResult,
-             diag: Diagnosis, existing: pd.DataFrame, old_links: pd.DataFrame, pins: pd.DataFrame,
-             only_record_ids, job: Job, clock: "_Clock") -> ReconcileSummary:
-    cases = diag.cases
-    links = linked.links
+def _persist(workbook: Workbook, settings: BusinessSettings, n_records: int, work: _Result,
+             existing: pd.DataFrame, old_links: pd.DataFrame, frozen: _Frozen, only_record_ids,
+             job: Job, clock: "_Clock") -> ReconcileSummary:
+    cases = work.cases
+    links = work.links
     pg = workbook.engine.dialect.name == "postgresql"
-    ph = "%s" if pg else "?"
     now = datetime.now(UTC)
 
     # case ids: existing by case_key, new ones numbered after the current maximum
     id_by_key = existing.set_index("case_key")["id"]
     case_id = id_by_key.reindex(cases["case_key"]).to_numpy(dtype="float64", na_value=float("nan")).copy()
-    is_new = pd.isna(case_id)
+    is_new = np.isnan(case_id)
     next_id = int(existing["id"].max()) + 1 if len(existing) else 1
-    case_id[is_new] = range(next_id, next_id + int(is_new.sum()))
+    case_id[is_new] = np.arange(next_id, next_id + int(is_new.sum()))
     cases = cases.assign(case_id=case_id.astype("int64"), is_new=is_new)
+    del case_id
     case_of_anchor = cases["case_id"]
+    # a computed case that would take over a frozen (signed-off) case is not written
+    blocked = cases.index[cases["case_id"].isin(frozen.case_ids).to_numpy()] if frozen.case_ids else cases.index[:0]
 
     incremental = only_record_ids is not None
     if incremental:
         scope_anchors = _scope(set(int(r) for r in only_record_ids), links, old_links, existing, cases)
     else:
         scope_anchors = cases.index
-    in_scope = cases.loc[cases.index.isin(scope_anchors)].copy()
-    in_scope["differs"] = _summary_differs(in_scope, existing)
-    scope_rids = links.loc[links["anchor"].isin(scope_anchors), "rid"]
-    scope_case_ids = set(in_scope["case_id"])
+    if len(blocked):
+        scope_anchors = scope_anchors.difference(blocked)
+    in_scope_mask = cases.index.isin(scope_anchors)
+    in_scope = cases if in_scope_mask.all() else cases.loc[in_scope_mask]
+    in_scope = in_scope.assign(differs=_summary_differs(in_scope, existing))
+    link_in_scope = links["anchor"].isin(scope_anchors).to_numpy()
+    scope_rids = links.loc[link_in_scope, "rid"]
 
-    # cases no record links to any more
+    # cases no record links to any more (frozen cases are never deactivated here)
+    active_before = existing["is_active"].to_numpy(dtype=bool) & ~existing["id"].isin(frozen.case_ids).to_numpy()
     if incremental:
         lost = set(old_links.loc[old_links["rid"].isin(scope_rids), "case_id"]) - set(cases["case_id"])
-        gone = existing[existing["id"].isin(lost) & existing["is_active"].astype(bool)]
+        gone = existing[existing["id"].isin(lost).to_numpy() & active_before]
     else:
-        gone = existing[~existing["id"].isin(cases["case_id"]) & existing["is_active"].astype(bool)]
+        gone = existing[~existing["id"].isin(cases["case_id"]).to_numpy() & active_before]
 
-    changed = _changed(in_scope, existing) | set(gone["id"])
+    changed = _changed(in_scope) | set(int(i) for i in gone["id"])
     job.check()
 
-    with workbook.session() as session:
+    with _save_session(workbook) as session:
         conn = session.connection()
-        if incremental:
-            ids = [(int(i),) for i in scope_case_ids | set(gone["id"])]
-            rids = [(int(r),) for r in scope_rids]
-            conn.exec_driver_sql(f"DELETE FROM findings WHERE case_id = {ph}", ids) if ids else None
-            conn.exec_driver_sql(f"DELETE FROM link_candidates WHERE case_id = {ph}", ids) if ids else None
-            if rids:
-                conn.exec_driver_sql(f"DELETE FROM link_candidates WHERE record_id = {ph}", rids)
-                conn.exec_driver_sql(f"DELETE FROM case_links WHERE record_id = {ph} AND is_override = {ph}",
-                                     [(r, False) for (r,) in rids])
-        else:
-            conn.exec_driver_sql("DELETE FROM findings")
-            conn.exec_driver_sql("DELETE FROM link_candidates")
-            conn.exec_driver_sql(f"DELETE FROM case_links WHERE is_override = {ph}", (False,))
+        _delete_old(conn, pg, incremental, frozen, scope_case_ids=set(in_scope["case_id"]) | set(gone["id"]),
+                    scope_rids=scope_rids)
         # a full rewrite loads faster without the secondary indexes; they are rebuilt below
         rebuild = [] if incremental or pg else _drop_indexes(conn, ("case_links", "findings", "link_candidates"))
         clock.lap("write_delete")
-        _write_cases(conn, ph, pg, in_scope, now, incremental)
+        _write_cases(conn, pg, in_scope, now, incremental, frozen)
+        del in_scope_mask
         clock.lap("write_cases")
         if len(gone):
-            conn.exec_driver_sql(
-                f"UPDATE cases SET is_active = {ph}, symptoms = '', symptom_count = 0, boundary = NULL, "
-                f"fix_type = NULL, scope = NULL, cause = NULL, diagnosed_at = {ph} WHERE id = {ph}",
-                [(False, _t(now, pg), int(i)) for i in gone["id"]])
-        new_links = links[links["anchor"].isin(scope_anchors) & ~links["is_override"]]
-        _write_links(conn, ph, new_links, case_of_anchor)
+            n = len(gone)
+            execute_chunked(
+                conn, "UPDATE cases SET is_active = ?, symptoms = '', symptom_count = 0, boundary = NULL, "
+                      "fix_type = NULL, scope = NULL, cause = NULL, diagnosed_at = ?, version = version + 1 "
+                      "WHERE id = ?",
+                [pa.repeat(False, n), pa.repeat(_stamp(now), n), db_column(gone["id"].to_numpy())])
+        new_links = links.loc[link_in_scope & ~links["is_override"].to_numpy(dtype=bool)]
+        _write_links(conn, new_links, case_of_anchor)
+        del new_links
         clock.lap("write_links")
-        _write_candidates(conn, ph, linked.candidates, case_of_anchor, scope_anchors)
-        _write_findings(conn, ph, pg, diag.findings[diag.findings["anchor"].isin(scope_anchors)], case_of_anchor)
+        _write_candidates(conn, work.candidates, case_of_anchor, scope_anchors)
+        _write_findings(conn, work.findings[work.findings["anchor"].isin(scope_anchors)], case_of_anchor)
         clock.lap("write_findings")
         for statement in rebuild:
             conn.exec_driver_sql(statement)
         clock.lap("write_indexes")
-        _write_keys(conn, ph, records, linked.keys, scope_rids if incremental else None)
-        clock.lap("write_keys")
-        active = cases
-        by_symptom = diag.findings["symptom"].value_counts().sort_index()
+        counted = cases if not len(blocked) else cases.loc[~cases.index.isin(blocked)]
+        findings = work.findings if not len(blocked) else work.findings[~work.findings["anchor"].isin(blocked)]
+        by_symptom = findings["symptom"].value_counts()
+        by_symptom = {str(k): int(v) for k, v in by_symptom.items()}
+        for code, count in frozen.by_symptom.items():
+            by_symptom[code] = by_symptom.get(code, 0) + count
+        by_symptom = dict(sorted(by_symptom.items()))
+        held_records = int(links["anchor"].isin(blocked).sum()) if len(blocked) else 0
         after = {
-            "records": int(len(records)), "cases": int(len(active)),
-            "cases_with_findings": int((active["symptom_count"] > 0).sum()),
+            "records": int(n_records), "cases": int(len(counted)) + frozen.active,
+            "cases_with_findings": int((counted["symptom_count"] > 0).sum()) + frozen.with_findings,
             "new_cases": int(in_scope["is_new"].sum()), "deactivated_cases": int(len(gone)),
             "rewritten_cases": int(len(in_scope)), "incremental": incremental,
-            "link_candidates": int(len(linked.candidates)),
-            "by_symptom": {k: int(v) for k, v in by_symptom.items()},
-            "as_of": diag.as_of.isoformat(), "settings": settings.to_json(),
+            "link_candidates": int(len(work.candidates)),
+            "frozen_signed_off": len(frozen.case_ids), "frozen_periods": list(frozen.periods),
+            "frozen_held_records": held_records,
+            "by_symptom": by_symptom,
+            "as_of": work.as_of.isoformat(), "settings": settings.to_json(),
         }
         audit.record(session, workbook.user, "reconcile", entity="cases", after=after)
         job.check()   # the last chance: raising here rolls everything back
     clock.lap("write_commit")
     return ReconcileSummary(
-        cases=int(len(active)), cases_with_findings=after["cases_with_findings"],
-        by_symptom=after["by_symptom"], changed_case_ids=tuple(sorted(int(i) for i in changed)),
-        records=int(len(records)), new_cases=after["new_cases"], deactivated_cases=int(len(gone)),
-        candidates=int(len(linked.candidates)), as_of=diag.as_of, incremental=incremental)
+        cases=after["cases"], cases_with_findings=after["cases_with_findings"],
+        by_symptom=after["by_symptom"], changed_case_ids=tuple(sorted(changed)),
+        records=int(n_records), new_cases=after["new_cases"], deactivated_cases=int(len(gone)),
+        candidates=int(len(work.candidates)), as_of=work.as_of, incremental=incremental,
+        frozen_signed_off=len(frozen.case_ids))
+
+
+@contextmanager
+def _save_session(workbook: Workbook):
+    """The save's one transaction. On SQLite its connection has foreign-key checks off: every
+    case and record id written comes from rows read or written in this same transaction, and
+    checking the parents of millions of links doubled their insert time. The connection gets
+    them back before it returns to the pool (or is discarded if that cannot be done)."""
+    if not workbook.is_sqlite:
+        with workbook.session() as session:
+            yield session
+        return
+    with workbook.engine.connect() as conn:
+        dbapi = conn.connection.driver_connection
+        dbapi.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with workbook.sessions(bind=conn) as session, session.begin():
+                yield session
+        finally:
+            if dbapi.in_transaction:
+                conn.invalidate()
+            else:
+                dbapi.execute("PRAGMA foreign_keys=ON")
+
+
+def _delete_old(conn, pg: bool, incremental: bool, frozen: _Frozen, scope_case_ids: set, scope_rids) -> None:
+    """Remove the links, candidates and findings this run rewrites (never a frozen case's)."""
+    if incremental:
+        ids = [pa.array(sorted(int(i) for i in scope_case_ids - frozen.case_ids), type=pa.int64())]
+        rids = pa.array(np.sort(scope_rids.to_numpy(dtype="int64")))
+        execute_chunked(conn, "DELETE FROM findings WHERE case_id = ?", ids)
+        execute_chunked(conn, "DELETE FROM link_candidates WHERE case_id = ?", ids)
+        execute_chunked(conn, "DELETE FROM link_candidates WHERE record_id = ?", [rids])
+        execute_chunked(conn, "DELETE FROM case_links WHERE record_id = ? AND is_override = ?",
+                        [rids, pa.repeat(False, len(rids))])
+        return
+    keep, params = frozen.where()
+    ph = "%s" if pg else "?"
+    keep = keep.replace("?", ph)
+    conn.exec_driver_sql("DELETE FROM findings WHERE 1 = 1" + keep, params)
+    conn.exec_driver_sql("DELETE FROM link_candidates WHERE 1 = 1" + keep, params)
+    conn.exec_driver_sql(f"DELETE FROM case_links WHERE is_override = {ph}" + keep, (False, *params))
 
 
 def _scope(only: set[int], links: pd.DataFrame, old_links: pd.DataFrame, existing: pd.DataFrame,
@@ -340,6 +511,8 @@ def _summary_differs(in_scope: pd.DataFrame, existing: pd.DataFrame) -> np.ndarr
     """Per in-scope case: is it new, reactivated, or is any stored summary column different?"""
     prev = existing.set_index("id").reindex(in_scope["case_id"])
     differs = prev["case_key"].isna().to_numpy() | ~prev["is_active"].fillna(False).astype(bool).to_numpy()
+    if differs.all():     # all new (a first reconcile): nothing to compare
+        return differs
     for col in _SUMMARY_COLUMNS:
         new = in_scope[col].reset_index(drop=True)
         old = prev[col].reset_index(drop=True)
@@ -354,36 +527,15 @@ def _summary_differs(in_scope: pd.DataFrame, existing: pd.DataFrame) -> np.ndarr
     return differs
 
 
-def _changed(in_scope: pd.DataFrame, existing: pd.DataFrame) -> set[int]:
+def _changed(in_scope: pd.DataFrame) -> set[int]:
     ids = in_scope["case_id"].to_numpy()
     return set(int(i) for i in ids[in_scope["differs"].to_numpy(dtype=bool)])
 
 
-def _t(value, pg: bool):
-    """An aware UTC time as the column stores it: naive UTC (string in SQLite like SQLAlchemy)."""
-    if value is None or pd.isna(value):
-        return None
-    naive = pd.Timestamp(value).tz_convert("UTC").tz_localize(None).to_pydatetime()
-    return naive if pg else naive.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _times(series: pd.Series, pg: bool) -> list:
-    naive = series.dt.tz_convert("UTC").dt.tz_localize(None)
-    if pg:
-        return [None if pd.isna(v) else v.to_pydatetime() for v in naive]
-    text_ = naive.dt.strftime("%Y-%m-%d %H:%M:%S.%f").astype(object)
-    return text_.where(naive.notna(), None).tolist()
-
-
-def _py(series: pd.Series) -> list:
-    """A column as Python values with None for missing (drivers take no numpy scalars)."""
-    if str(series.dtype) in ("Int64", "int64"):
-        values = series.astype("Int64").astype(object)
-        return [None if v is pd.NA else int(v) for v in values]
-    if series.dtype == bool:
-        return [bool(v) for v in series]
-    values = series.astype(object)
-    return values.where(series.notna(), None).tolist()
+def _stamp(value: datetime) -> str:
+    """An aware time as models.UTCDateTime stores it in SQLite (naive UTC text); PostgreSQL
+    reads the same text for its timestamp columns."""
+    return value.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _drop_indexes(conn, tables: tuple[str, ...]) -> list[str]:
@@ -398,96 +550,99 @@ def _drop_indexes(conn, tables: tuple[str, ...]) -> list[str]:
     return [sql for _, sql in rows]
 
 
-def _write_cases(conn, ph: str, pg: bool, cases: pd.DataFrame, now: datetime, incremental: bool) -> None:
-    """Insert new cases, update those whose summary changed, stamp diagnosed_at on the rest."""
-    stamp = _t(now, pg)
+def _take(frame: pd.DataFrame, col: str, mask: np.ndarray | None):
+    """One column as a driver-ready Arrow array, only the rows of `mask` (None: all)."""
+    arr = db_column(frame[col])
+    return arr if mask is None else arr.filter(pa.array(mask))
+
+
+def _write_cases(conn, pg: bool, cases: pd.DataFrame, now: datetime, incremental: bool, frozen: _Frozen) -> None:
+    """Insert new cases, update those whose summary changed (version + 1), stamp diagnosed_at
+    on the rest."""
+    stamp = _stamp(now)
     new = cases["is_new"].to_numpy(dtype=bool)
     update = cases["differs"].to_numpy(dtype=bool) & ~new
     rebuild: list[str] = []
     if not pg and (new.sum() + update.sum()) > 0.2 * max(len(cases), 1) and len(cases) > 10_000:
         rebuild = _drop_indexes(conn, ("cases",))    # a bulk load: rebuild the indexes once after it
-    for mask, insert in ((new, True), (update, False)):
-        if not mask.any():
-            continue
-        sub = cases[mask]
-        cols = [(_times(sub[c], pg) if c.endswith("_at") else _py(sub[c])) for c in _SUMMARY_COLUMNS]
-        ids = _py(sub["case_id"])
-        if insert:
-            names = ", ".join(_SUMMARY_COLUMNS)
-            marks = ", ".join([ph] * (len(_SUMMARY_COLUMNS) + 8))
-            conn.exec_driver_sql(
-                f"INSERT INTO cases ({names}, id, case_key, status, is_active, source_changed, diagnosed_at, "
-                f"version, assignee) VALUES ({marks})",
-                list(zip(*cols, ids, _py(sub["case_key"]), ["open"] * len(sub), [True] * len(sub),
-                         [False] * len(sub), [stamp] * len(sub), [1] * len(sub), [None] * len(sub))))
-            if pg:
-                conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('cases', 'id'), "
-                                     "(SELECT max(id) FROM cases))")
-        else:
-            sets = ", ".join(f"{c} = {ph}" for c in _SUMMARY_COLUMNS)
-            conn.exec_driver_sql(
-                f"UPDATE cases SET {sets}, is_active = {ph}, diagnosed_at = {ph}, "
-                # someone has worked this case: flag that its records changed since
-                f"source_changed = CASE WHEN status <> 'open' OR assignee IS NOT NULL THEN TRUE "
-                f"ELSE source_changed END WHERE id = {ph}",
-                list(zip(*cols, [True] * len(sub), [stamp] * len(sub), ids)))
+    if new.any():
+        mask = None if new.all() else new
+        n = int(new.sum())
+        columns = {c: _take(cases, c, mask) for c in _SUMMARY_COLUMNS}
+        columns.update(id=_take(cases, "case_id", mask), case_key=_take(cases, "case_key", mask),
+                       status=pa.repeat("open", n), is_active=pa.repeat(True, n),
+                       source_changed=pa.repeat(False, n), diagnosed_at=pa.repeat(stamp, n),
+                       version=pa.repeat(1, n))
+        insert_columns(conn, "cases", columns)
+        del columns
+        if pg:
+            conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('cases', 'id'), "
+                                 "(SELECT max(id) FROM cases))")
+    if update.any():
+        n = int(update.sum())
+        sets = ", ".join(f"{c} = ?" for c in _SUMMARY_COLUMNS)
+        execute_chunked(
+            conn, f"UPDATE cases SET {sets}, is_active = ?, diagnosed_at = ?, version = version + 1, "
+                  # someone has worked this case: flag that its records changed since
+                  f"source_changed = CASE WHEN status <> 'open' OR assignee IS NOT NULL THEN TRUE "
+                  f"ELSE source_changed END WHERE id = ?",
+            [*(_take(cases, c, update) for c in _SUMMARY_COLUMNS), pa.repeat(True, n), pa.repeat(stamp, n),
+             _take(cases, "case_id", update)])
     same = ~new & ~update
     if same.any():
         if incremental:
-            conn.exec_driver_sql(f"UPDATE cases SET diagnosed_at = {ph} WHERE id = {ph}",
-                                 [(stamp, int(i)) for i in cases.loc[same, "case_id"]])
+            execute_chunked(conn, "UPDATE cases SET diagnosed_at = ? WHERE id = ?",
+                            [pa.repeat(stamp, int(same.sum())), _take(cases, "case_id", same)])
         else:
-            conn.exec_driver_sql(f"UPDATE cases SET diagnosed_at = {ph} WHERE is_active = {ph}", (stamp, True))
+            keep, params = frozen.where("id")
+            sql = "UPDATE cases SET diagnosed_at = ? WHERE is_active = ?" + keep
+            conn.exec_driver_sql(sql.replace("?", "%s") if pg else sql, (stamp, True, *params))
     for statement in rebuild:
         conn.exec_driver_sql(statement)
 
 
-def _write_links(conn, ph: str, links: pd.DataFrame, case_of_anchor: pd.Series) -> None:
+def _case_ids(case_of_anchor: pd.Series, anchors: pd.Series) -> pa.Array:
+    return pa.array(case_of_anchor.reindex(anchors.to_numpy()).to_numpy(dtype="int64"))
+
+
+def _write_links(conn, links: pd.DataFrame, case_of_anchor: pd.Series) -> None:
     if links.empty:
         return
-    case_ids = case_of_anchor.reindex(links["anchor"]).astype("int64")
-    rows = zip(_py(case_ids.reset_index(drop=True)), _py(links["rid"].astype("int64")), _py(links["system"]),
-               _py(links["rule"]), [float(c) for c in links["confidence"]],
-               [bool(v) for v in links["is_duplicate"]], _py(links["repaired"]), [False] * len(links))
-    conn.exec_driver_sql(
-        "INSERT INTO case_links (case_id, record_id, system, rule, confidence, is_duplicate, repaired, "
-        f"is_override) VALUES ({', '.join([ph] * 8)})", list(rows))
+    # in record order: the unique record_id index then grows at its end
+    order = np.argsort(links["rid"].to_numpy(dtype="int64"), kind="stable")
+    links = links.take(order)
+    del order
+    insert_columns(conn, "case_links", {
+        "case_id": _case_ids(case_of_anchor, links["anchor"]),
+        "record_id": db_column(links["rid"].to_numpy(dtype="int64")),
+        "system": db_column(links["system"]), "rule": db_column(links["rule"]),
+        "confidence": db_column(links["confidence"].to_numpy(dtype="float64")),
+        "is_duplicate": db_column(links["is_duplicate"].to_numpy(dtype=bool)),
+        "repaired": db_column(links["repaired"].astype("string")),
+        "is_override": pa.repeat(False, len(links))})
 
 
-def _write_candidates(conn, ph: str, cands: pd.DataFrame, case_of_anchor: pd.Series, scope) -> None:
+def _write_candidates(conn, cands: pd.DataFrame, case_of_anchor: pd.Series, scope) -> None:
     cands = cands[cands["anchor"].isin(scope) & cands["anchor"].isin(case_of_anchor.index)]
     if cands.empty:
         return
-    case_ids = case_of_anchor.reindex(cands["anchor"]).astype("int64").reset_index(drop=True)
-    rows = zip(_py(case_ids), _py(cands["rid"].astype("int64")), _py(cands["rule"]),
-               [float(s) for s in cands["score"]], _py(cands["note"]))
-    conn.exec_driver_sql(
-        f"INSERT INTO link_candidates (case_id, record_id, rule, score, note) VALUES ({', '.join([ph] * 5)})",
-        list(rows))
+    insert_columns(conn, "link_candidates", {
+        "case_id": _case_ids(case_of_anchor, cands["anchor"]),
+        "record_id": db_column(cands["rid"].to_numpy(dtype="int64")),
+        "rule": db_column(cands["rule"].astype("string")),
+        "score": db_column(cands["score"].to_numpy(dtype="float64")),
+        "note": db_column(cands["note"].astype("string"))})
 
 
-def _write_findings(conn, ph: str, pg: bool, findings: pd.DataFrame, case_of_anchor: pd.Series) -> None:
+def _write_findings(conn, findings: pd.DataFrame, case_of_anchor: pd.Series) -> None:
     if findings.empty:
         return
-    f = findings.assign(case_id=case_of_anchor.reindex(findings["anchor"]).to_numpy()).reset_index(drop=True)
-    cols = [(_times(f[c], pg) if c == "window_closes_at" else _py(f[c])) for c in _FINDING_COLUMNS]
-    conn.exec_driver_sql(
-        f"INSERT INTO findings ({', '.join(_FINDING_COLUMNS)}) VALUES ({', '.join([ph] * len(_FINDING_COLUMNS))})",
-        list(zip(*cols)))
-
-
-def _write_keys(conn, ph: str, records: pd.DataFrame, keys: pd.DataFrame, only_rids) -> None:
-    """Store the normalised keys of records not keyed yet (a record's keys never change: they
-    depend on its own references only)."""
-    k = keys.reindex(records["rid"].to_numpy())
-    todo = records["unkeyed"].to_numpy(dtype=bool) & k.notna().any(axis=1).to_numpy()
-    if only_rids is not None:
-        todo &= records["rid"].isin(set(only_rids)).to_numpy()
-    if not todo.any():
-        return
-    sub = k[todo]
-    rids = records["rid"].to_numpy()[todo]
-    rows = zip(_py(sub["key_return"]), _py(sub["key_order"]), _py(sub["key_refund"]), [int(r) for r in rids])
-    conn.exec_driver_sql(
-        f"UPDATE source_records SET key_return = {ph}, key_order = {ph}, key_refund = {ph} WHERE id = {ph}",
-        list(rows))
+    columns = {"case_id": _case_ids(case_of_anchor, findings["anchor"])}
+    for c in _FINDING_COLUMNS[1:]:
+        if c == "window_closes_at":
+            columns[c] = db_column(findings[c].astype(UTC_DTYPE), "time")
+        elif c == "amount_delta_minor":
+            columns[c] = db_column(findings[c].astype("Int64"))
+        else:
+            columns[c] = db_column(findings[c].astype("string"))
+    insert_columns(conn, "findings", columns)
