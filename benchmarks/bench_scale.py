@@ -213,11 +213,20 @@ def _subprocess(args: list[str]) -> dict:
 
 
 def _generate(n: int, out: Path) -> list[str]:
+    """The month's files; a month generated earlier in the same --workdir is reused."""
     from workbench.core.demo import generate_demo
 
+    done = out / "files.json"
+    if done.exists():
+        files = json.loads(done.read_text())
+        if all(Path(f).exists() for f in files):
+            size = sum(Path(f).stat().st_size for f in files) / 1e6
+            print(f"  reusing {len(files)} files, {size:.0f} MB generated earlier in {out}")
+            return files
     t0 = time.perf_counter()
     result = generate_demo(out, returns=n, seed=1, csv_only=True)
     files = [str(p) for p in result.files]
+    done.write_text(json.dumps(files))
     size = sum(Path(f).stat().st_size for f in files) / 1e6
     print(f"  generated {len(files)} files, {size:.0f} MB in {time.perf_counter() - t0:.1f} s")
     return files
@@ -228,7 +237,7 @@ def run_size(n: int, workdir: Path) -> dict:
     month = workdir / f"month_{n}"
     files = _generate(n, month)
     db = workdir / f"bench_{n}.rwb"
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", ".partial"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     floor = _subprocess(["--worker", "floor", "--files", *files])
     wb = _subprocess(["--worker", "workbench", "--db", str(db), "--files", *files])
@@ -255,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     p.add_argument("--million", action="store_true", help="also run 1,000,000 returns")
-    p.add_argument("--workdir", type=Path, help="keep generated files here (default: a temp dir)")
+    p.add_argument("--workdir", type=Path, help="keep generated months and the built workbooks here, and reuse "
+                   "a month generated there before (default: a temp dir)")
     p.add_argument("--worker", choices=["workbench", "floor"], help=argparse.SUPPRESS)
     p.add_argument("--files", nargs="*", help=argparse.SUPPRESS)
     p.add_argument("--db", help=argparse.SUPPRESS)
