@@ -59,20 +59,33 @@ def _import_and_reconcile(args: argparse.Namespace, wb, changes: dict):
     from workbench.core.reconcile import reconcile
 
     job = cli_job(args.quiet)
+    imported = None
     if args.files:
-        from workbench.core.ingest import import_files
-
-        tz = args.tz or wb.business_settings().timezone
-        imported = import_files(wb, args.files, job=job.sub(0.0, 0.4), business_tz=tz)
+        imported = _import(wb, args, job.sub(0.0, 0.4))
         for f in imported.files:
             state = "unchanged" if f.status == "unchanged" else f"{f.rows_loaded} records"
             print(f"{f.path.name}: {f.system} ({f.profile}), {state}")
     if changes:
         change_settings(wb, changes)
     settings = wb.business_settings()
-    summary = reconcile(wb, settings, job=job.sub(0.4 if args.files else 0.0, 1.0))
+    # the records the import just wrote go straight to reconcile instead of being read back
+    handover = imported if getattr(imported, "records", None) is not None else None
+    del imported
+    summary = reconcile(wb, settings, job=job.sub(0.4 if args.files else 0.0, 1.0), imported=handover)
+    del handover
     period_counts = _period_counts(wb, settings.period) if settings.period else None
     return summary, settings, period_counts
+
+
+def _import(wb, args: argparse.Namespace, job):
+    """import_files with keep_records=True where the ingest side offers it."""
+    import inspect
+
+    from workbench.core.ingest import import_files
+
+    tz = args.tz or wb.business_settings().timezone
+    keep = {"keep_records": True} if "keep_records" in inspect.signature(import_files).parameters else {}
+    return import_files(wb, args.files, job=job, business_tz=tz, **keep)
 
 
 def _period_counts(wb, period: str) -> dict[str, int]:
