@@ -1,14 +1,23 @@
 """One wide row per case (indexed by anchor rid): the live record of each system side by side,
-duplicates, repaired links and open tickets. The symptom rules read only this frame."""
+duplicates, repaired links and open tickets. The symptom rules read only this frame.
+
+Memory: `records` is never copied. Each wanted column is taken by position (one Arrow/numpy
+take per column) for the cases' live records; only the small subsets (duplicates, repaired
+links, tickets) get a frame of their own."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from workbench.core.link.positions import Positions
+
 REFUND_SYSTEMS = ("portal", "processor", "erp")
-_PER_SYSTEM = ("rid", "record_id", "amount_minor", "currency", "stage", "occurred_at")
+_PER_SYSTEM = ("record_id", "amount_minor", "currency", "stage", "occurred_at")
+_PORTAL_EXTRA = ("approved_at", "refunded_at", "order_ref", "customer", "return_ref")
 _LABEL = {"portal": "Portal", "processor": "Processor", "erp": "ERP", "support": "Support"}
+_SPECIAL_COLUMNS = ("record_id", "amount_minor", "stage", "status_raw", "occurred_at", "updated_at")
+_TIME_COLUMNS = ("occurred_at", "approved_at", "refunded_at", "updated_at")
 
 
 def _joined(frame: pd.DataFrame, key: str, col: str, sep: str = "; ") -> pd.Series:
@@ -24,40 +33,60 @@ def _joined(frame: pd.DataFrame, key: str, col: str, sep: str = "; ") -> pd.Seri
     return pd.concat([single, joined])
 
 
+def _take(records: pd.DataFrame, col: str, pos: np.ndarray):
+    """records[col] at positions `pos` (-1 = missing), as an array (no frame copy)."""
+    if col not in records:
+        return pd.array([pd.NA] * len(pos), dtype="string")
+    return records[col].array.take(pos, allow_fill=True)
+
+
 def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
-    if "status_raw" not in records:
-        records = records.assign(status_raw=pd.Series(pd.NA, index=records.index, dtype="string"))
-    rec = records.set_index("rid", drop=False)
-    cols = ["rid", "record_id", "return_ref", "order_ref", "customer", "amount_minor", "currency",
-            "stage", "status_raw", "occurred_at", "approved_at", "refunded_at", "updated_at"]
-    anchors = pd.Index(links.loc[links["rule"] == "anchor", "anchor"].unique(), name="anchor")
+    rows = Positions(records["rid"].to_numpy(dtype="int64"))
+    link_rid = links["rid"].to_numpy(dtype="int64")
+    link_anchor = links["anchor"].to_numpy(dtype="int64")
+    link_pos = rows.of(link_rid)
+    link_system = links["system"].to_numpy(dtype=object, na_value=None)
+    is_dup = links["is_duplicate"].to_numpy(dtype=bool)
+    is_anchor = (links["rule"] == "anchor").to_numpy(dtype=bool)
+    anchors = pd.Index(pd.unique(link_anchor[is_anchor]), name="anchor")
+    anchor_pos = rows.of(anchors.to_numpy())
+    # each link's case as a slot 0..len(anchors)-1 (-1: its anchor is not an anchor row)
+    slot_of_pos = np.full(len(records) + 1, -1, dtype=np.int64)
+    slot_of_pos[anchor_pos[anchor_pos >= 0]] = np.flatnonzero(anchor_pos >= 0)
+    link_slot = slot_of_pos[rows.of(link_anchor)]
+
     facts = pd.DataFrame(index=anchors)
-    anchor_pos = rec.index.get_indexer(anchors)
-    facts["anchor_system"] = rec["system"].array.take(anchor_pos)
-    facts["anchor_record_id"] = rec["record_id"].array.take(anchor_pos)
-    # the live record of each system: positions into `rec`, one take per column
-    live_links = links[~links["is_duplicate"].to_numpy(dtype=bool)]
+    facts["anchor_system"] = _take(records, "system", anchor_pos)
+    facts["anchor_record_id"] = _take(records, "record_id", anchor_pos)
+    # the live record of each system: the first live link of that system per case
+    live = ~is_dup & (link_slot >= 0)
     for system in REFUND_SYSTEMS + ("support",):
-        sub = live_links[live_links["system"] == system].drop_duplicates("anchor")
-        rid_of = pd.Series(sub["rid"].to_numpy(), index=sub["anchor"].to_numpy()).reindex(anchors)
-        pos = rec.index.get_indexer(rid_of.fillna(-1).astype("int64"))
-        wanted = _PER_SYSTEM + (("approved_at", "refunded_at", "order_ref", "customer", "return_ref")
-                                if system == "portal" else ())
+        sel = np.flatnonzero(live & (link_system == system))
+        slots, first = np.unique(link_slot[sel], return_index=True)
+        pos = np.full(len(anchors), -1, dtype=np.int64)
+        pos[slots] = link_pos[sel[first]]
+        rid = pd.array(np.where(pos >= 0, records["rid"].to_numpy(dtype="int64")[pos], 0), dtype="Int64")
+        rid[pos < 0] = pd.NA
         if system == "support":
-            facts["support_rid"] = rid_of.astype("Int64")
+            facts["support_rid"] = rid
             continue
-        for col in wanted:
-            facts[f"{system}_{col}"] = rec[col].array.take(pos, allow_fill=True)
-        facts[f"{system}_rid"] = rid_of.astype("Int64").to_numpy()
+        facts[f"{system}_rid"] = rid
+        for col in _PER_SYSTEM + (_PORTAL_EXTRA if system == "portal" else ()):
+            facts[f"{system}_{col}"] = _take(records, col, pos)
     facts["present"] = _present(facts, anchors)
+
     # only the small subsets (duplicates, repaired links, tickets) carry record columns
-    special = links[links["is_duplicate"].to_numpy(dtype=bool) | links["repaired"].notna().to_numpy()
-                    | (links["system"] == "support").to_numpy()]
-    lk = special.merge(records[cols], on="rid", how="left")
-    live = lk[~lk["is_duplicate"]]
+    repaired = links["repaired"].to_numpy(dtype=object, na_value=None)
+    has_repair = pd.notna(repaired) & (repaired != "")
+    special = np.flatnonzero(is_dup | has_repair | (link_system == "support"))
+    lk = pd.DataFrame({"anchor": link_anchor[special], "system": link_system[special],
+                       "is_duplicate": is_dup[special],
+                       "repaired": pd.array(repaired[special], dtype="string")})
+    for col in _SPECIAL_COLUMNS:
+        lk[col] = _take(records, col, link_pos[special])
 
     # duplicates of refund-carrying systems
-    dups = lk[lk["is_duplicate"] & lk["system"].isin(REFUND_SYSTEMS)]
+    dups = lk[lk["is_duplicate"].to_numpy() & lk["system"].isin(REFUND_SYSTEMS).to_numpy()]
     facts["dup_count"] = dups.groupby("anchor").size().reindex(anchors).fillna(0).astype(int)
     facts["dup_latest"] = dups.groupby("anchor")["occurred_at"].max().reindex(anchors)
     if not dups.empty:
@@ -66,7 +95,7 @@ def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -
         facts["dup_systems"] = _joined(dups.drop_duplicates(["anchor", "system"]), "anchor", "system", ";").reindex(anchors)
         first_dup = dups.drop_duplicates("anchor").set_index("anchor")
         facts["dup_amount"] = first_dup["amount_minor"].reindex(anchors)
-        facts["dup_system"] = first_dup["system"].reindex(anchors)
+        facts["dup_system"] = first_dup["system"].astype("string").reindex(anchors)
         live_t = pd.Series(pd.NaT, index=first_dup.index, dtype=first_dup["occurred_at"].dtype)
         for system in REFUND_SYSTEMS:
             sel = (first_dup["system"] == system).to_numpy()
@@ -79,45 +108,66 @@ def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -
         facts["dup_gap"] = pd.Series(pd.NaT, index=anchors, dtype="timedelta64[us]")
 
     # repaired links (drift, order number, fallback) and references that point nowhere
-    rep = lk[lk["repaired"].notna() & (lk["repaired"] != "")]
+    rep = lk[lk["repaired"].notna().to_numpy() & (lk["repaired"] != "").fillna(False).to_numpy()]
     rep_text = (rep["system"].map(_LABEL) + " " + rep["record_id"].astype("string") + ": " + rep["repaired"])
     facts["repaired_text"] = _joined(rep.assign(text=rep_text), "anchor", "text").reindex(anchors).astype("string")
     facts["repaired_systems"] = _joined(rep.drop_duplicates(["anchor", "system"]), "anchor", "system", ";") \
         .reindex(anchors).astype("string")
-    anchor_keys = keys["key_return"].reindex(anchors)
-    facts["erp_orphan_ref"] = ((facts["anchor_system"] == "erp") & anchor_keys.notna().to_numpy())
-    facts["erp_orphan_ref_text"] = rec["return_ref"].array.take(anchor_pos)
+    key_pos = Positions(keys.index.to_numpy(dtype="int64")).of(anchors.to_numpy())
+    anchor_has_key = ~np.asarray(keys["key_return"].array.take(key_pos, allow_fill=True).isna(), dtype=bool)
+    facts["erp_orphan_ref"] = (facts["anchor_system"] == "erp").to_numpy(dtype=bool, na_value=False) & anchor_has_key
+    facts["erp_orphan_ref_text"] = _take(records, "return_ref", anchor_pos)
 
     # support tickets still open/pending: the least recently updated one
-    tickets = lk[lk["system"] == "support"].copy()
-    tickets["touched"] = tickets["updated_at"].fillna(tickets["occurred_at"])
+    tickets = lk[(lk["system"] == "support").to_numpy()]
+    tickets = tickets.assign(touched=tickets["updated_at"].fillna(tickets["occurred_at"]))
     # 'hold' is parked on purpose (waiting on a third party), not forgotten
     on_hold = tickets["status_raw"].astype("string").str.strip().str.lower().isin(["hold", "on-hold", "on hold"])
-    open_t = tickets[tickets["stage"].isin(["open", "pending"]) & ~on_hold.fillna(False)]
+    open_t = tickets[tickets["stage"].isin(["open", "pending"]).fillna(False).to_numpy()
+                     & ~on_hold.fillna(False).to_numpy(dtype=bool)]
     open_t = open_t.sort_values(["anchor", "touched"])
     first_open = open_t.drop_duplicates("anchor").set_index("anchor")
     facts["ticket_record_id"] = first_open["record_id"].reindex(anchors)
     facts["ticket_stage"] = first_open["stage"].reindex(anchors)
     facts["ticket_touched"] = first_open["touched"].reindex(anchors)
     facts["support_ids"] = _joined(tickets, "anchor", "record_id", ";").reindex(anchors)
+    del lk, dups, rep, tickets, open_t
 
     # case-wide attributes: earliest and latest event of every record, grouped by case
-    tcols = [c for c in ("occurred_at", "approved_at", "refunded_at", "updated_at") if c in records]
-    pos = rec.index.get_indexer(links["rid"])
-    first = rec[tcols].min(axis=1).array.take(pos)
-    last = rec[tcols].max(axis=1).array.take(pos)
-    by_case = pd.DataFrame({"anchor": links["anchor"].to_numpy(), "first": first, "last": last}).groupby("anchor")
-    facts["first_event_at"] = by_case["first"].min().reindex(anchors)
-    facts["last_event_at"] = by_case["last"].max().reindex(anchors)
-    anchor_order = rec["order_ref"].array.take(anchor_pos)
-    anchor_cust = rec["customer"].array.take(anchor_pos)
-    facts["order_ref"] = facts["portal_order_ref"].fillna(pd.Series(anchor_order, index=anchors))
-    facts["customer"] = facts["portal_customer"].fillna(pd.Series(anchor_cust, index=anchors))
+    first, last = _event_span(records, link_pos, link_slot, len(anchors))
+    facts["first_event_at"] = first
+    facts["last_event_at"] = last
+    facts["order_ref"] = facts["portal_order_ref"].fillna(
+        pd.Series(_take(records, "order_ref", anchor_pos), index=anchors))
+    facts["customer"] = facts["portal_customer"].fillna(
+        pd.Series(_take(records, "customer", anchor_pos), index=anchors))
     currency = facts["portal_currency"].astype("string")
     for system in ("processor", "erp"):
         currency = currency.fillna(facts[f"{system}_currency"].astype("string"))
     facts["currency"] = currency.str.upper()
     return facts
+
+
+def _event_span(records: pd.DataFrame, link_pos: np.ndarray, link_slot: np.ndarray, n_cases: int):
+    """Earliest and latest time of any of a case's records (NaT when none has a time)."""
+    tcols = [c for c in _TIME_COLUMNS if c in records]
+    keep = (link_slot >= 0) & (link_pos >= 0)
+    pos, slot = link_pos[keep], link_slot[keep]
+    big, small = np.iinfo(np.int64).max, np.iinfo(np.int64).min
+    lo = np.full(n_cases, big, dtype=np.int64)
+    hi = np.full(n_cases, small, dtype=np.int64)
+    unit = records[tcols[0]].dtype.unit if tcols else "us"
+    for col in tcols:
+        values = records[col].to_numpy(dtype=f"datetime64[{unit}]")   # naive UTC, NaT for missing
+        ints = values.view("int64")[pos]
+        missing = ints == small   # NaT
+        np.minimum.at(lo, slot, np.where(missing, big, ints))
+        np.maximum.at(hi, slot, np.where(missing, small, ints))
+    dtype = f"datetime64[{unit}]"
+    lo_t = np.where(lo == big, np.datetime64("NaT", unit), lo.view(dtype))
+    hi_t = np.where(hi == small, np.datetime64("NaT", unit), hi.view(dtype))
+    tz = f"datetime64[{unit}, UTC]"
+    return pd.array(lo_t, dtype=tz), pd.array(hi_t, dtype=tz)
 
 
 def _present(facts: pd.DataFrame, anchors: pd.Index) -> pd.Series:

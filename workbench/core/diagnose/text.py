@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench.core.money import exponent
 
@@ -15,33 +17,39 @@ def exponents(currency: pd.Series) -> pd.Series:
     return pd.Series(table[codes], index=currency.index)
 
 
-def money(minor: pd.Series, currency: pd.Series) -> pd.Series:
-    """Integer minor units -> '84.99' (no float arithmetic; '' for missing)."""
+def money(minor: pd.Series, currency: pd.Series, exp: np.ndarray | None = None) -> pd.Series:
+    """Integer minor units -> '84.99' (no float arithmetic; '' for missing). `exp`: the rows'
+    exponents when the caller has them already (see `exponents`)."""
     m = minor.astype("Int64")
-    exp = exponents(currency).to_numpy()
-    values = m.fillna(0).to_numpy(dtype="int64")
-    neg = values < 0
+    exp = exponents(currency).to_numpy() if exp is None else np.asarray(exp)
+    valid = m.notna().to_numpy(dtype=bool)
+    values = m.to_numpy(dtype="int64", na_value=0)
     absv = np.abs(values)
-    scale = np.power(10, exp).astype("int64")
-    whole = pd.Series(absv // scale, index=minor.index).astype("string")
-    frac = pd.Series(absv % scale, index=minor.index).astype("string")
-    width = pd.Series(exp, index=minor.index)
-    frac = frac.str.zfill(2)
-    for w in np.unique(exp):
-        sel = width == w
-        if w == 0:
-            frac[sel] = ""
-        elif w != 2:
-            frac[sel] = frac[sel].str.zfill(int(w))
-    text = whole.where(width == 0, whole + "." + frac)
-    text = text.where(~neg, "-" + text)
-    return text.where(m.notna(), "").astype("string")
+    text = None
+    for e in np.unique(exp):
+        e = int(e)
+        scale = 10 ** e
+        whole = pc.cast(pa.array(absv // scale), pa.string())
+        if e > 0:   # at least two decimals, as the 2-decimal currencies print
+            frac = pc.utf8_lpad(pc.cast(pa.array(absv % scale), pa.string()), width=max(e, 2), padding="0")
+            part = pc.binary_join_element_wise(whole, frac, ".")
+        else:
+            part = whole
+        text = part if text is None else pc.if_else(pa.array(exp == e), part, text)
+    if text is None:
+        return pd.Series(pd.array([], dtype="string"), index=minor.index)
+    text = pc.if_else(pa.array(values < 0), pc.binary_join_element_wise("-", text, ""), text)
+    text = pc.if_else(pa.array(valid), text, "")
+    return pd.Series(pd.array(text, dtype="string"), index=minor.index)
 
 
 def when(times: pd.Series, tz: str) -> pd.Series:
     """UTC times -> 'YYYY-MM-DD HH:MM' in the business zone ('' for missing)."""
-    local = times.dt.tz_convert(tz)
-    return local.dt.strftime("%Y-%m-%d %H:%M").astype("string").fillna("")
+    local = times.dt.tz_convert(tz).dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+    missing = np.isnat(local)
+    text = pa.array(np.datetime_as_string(local, unit="m"), type=pa.string())
+    text = pc.if_else(pa.array(missing), "", pc.replace_substring(text, "T", " "))
+    return pd.Series(pd.array(text, dtype="string"), index=times.index)
 
 
 def hours(delta: pd.Series) -> pd.Series:

@@ -1,0 +1,39 @@
+"""Row positions of ids: a vectorised id -> position lookup without a hash table.
+
+Record ids (`rid`) are database ids: usually sorted, often contiguous. A contiguous run is a
+subtraction, a sorted array a binary search, anything else a binary search in a sorted copy."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Positions:
+    """Positions of ids in `ids` (unique int64); `of(wanted)` gives -1 for ids not present."""
+
+    def __init__(self, ids) -> None:
+        ids = np.asarray(ids, dtype=np.int64)
+        self.n = len(ids)
+        self.start = None
+        self.order = None
+        if self.n and int(ids[-1]) - int(ids[0]) == self.n - 1 and (np.diff(ids) == 1).all():
+            self.start = int(ids[0])            # contiguous: position = id - first id
+        elif self.n < 2 or (np.diff(ids) > 0).all():
+            self.sorted = ids
+        else:
+            self.order = np.argsort(ids, kind="stable")
+            self.sorted = ids[self.order]
+
+    def of(self, wanted) -> np.ndarray:
+        wanted = np.asarray(wanted, dtype=np.int64)
+        if self.start is not None:
+            pos = wanted - self.start
+            return np.where((pos >= 0) & (pos < self.n), pos, -1)
+        if self.n == 0:
+            return np.full(len(wanted), -1, dtype=np.int64)
+        idx = np.searchsorted(self.sorted, wanted)
+        idx = np.minimum(idx, self.n - 1)
+        found = self.sorted[idx] == wanted
+        if self.order is not None:
+            idx = self.order[idx]
+        return np.where(found, idx, -1).astype(np.int64, copy=False)
