@@ -3,6 +3,13 @@ SQLite). The files are generated into a temp dir in the demo layouts (Stripe bal
 transactions CSV, NetSuite credit memos XLSX).
 
     /work/venv/bin/python benchmarks/bench_read.py [--rows 200000] [--load]
+
+`--month N` instead times import_files (the import half of `workbench reconcile`) on a
+generated month of N returns (4 CSVs, demo generator, seed 1; cached in --cache) into a new
+SQLite workbook: wall and CPU seconds and peak RSS per stage (read, normalise, load), from
+the Job's progress messages, as benchmarks/bench_scale.py splits them.
+
+    /work/venv/bin/python benchmarks/bench_read.py --month 100000 [--cache /tmp/ing_cache]
 """
 
 from __future__ import annotations
@@ -58,12 +65,62 @@ def write_xlsx(path: Path, n: int) -> None:
     wb.save(path)
 
 
+def month_files(returns: int, cache: Path) -> list[Path]:
+    from workbench.core.demo import generate_demo
+
+    folder = cache / f"m{returns}"
+    files = sorted(folder.glob("*.csv"))
+    files = [f for f in files if f.name != "truth.csv"]
+    if len(files) != 4:
+        t = time.perf_counter()
+        files = generate_demo(folder, returns=returns, seed=1, csv_only=True).files
+        print(f"generated {returns:,} returns in {time.perf_counter() - t:.1f} s")
+    return [Path(f) for f in files]
+
+
+def time_month(returns: int, cache: Path, keep_records: bool) -> None:
+    """import_files on a month: per-stage wall/CPU seconds and peak RSS (fresh process)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_scale import Recorder   # the same stage split and RSS sampler as the scale benchmark
+
+    from workbench.core.ingest import import_files
+    from workbench.core.jobs import Job
+    from workbench.core.store import open_workbook
+
+    files = month_files(returns, cache)
+    size = sum(f.stat().st_size for f in files)
+    with tempfile.TemporaryDirectory() as tmp:
+        wb = open_workbook(Path(tmp) / "bench.rwb")
+        rec = Recorder()
+        t = time.perf_counter()
+        summary = import_files(wb, files, job=Job(rec.progress), **({"keep_records": True} if keep_records else {}))
+        wall = time.perf_counter() - t
+        out = rec.finish()
+        wb.close()
+        db_mb = (Path(tmp) / "bench.rwb").stat().st_size / 1e6
+    rows = sum(f.rows_loaded for f in summary.files)
+    print(f"import_files: {returns:,} returns, 4 CSVs {size / 1e6:.0f} MB, {rows:,} records written "
+          f"in {wall:.2f} s wall; peak RSS {out['peak_mb']:.0f} MB; workbook {db_mb:.0f} MB")
+    print(f"{'stage':10} {'wall s':>8} {'cpu s':>8} {'peak MB':>8}")
+    for stage, v in out["stages"].items():
+        print(f"{stage:10} {v['seconds']:8.2f} {v['cpu']:8.2f} {v['peak_mb']:8.0f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
+    ap.add_argument("--month", type=int, help="time import_files on a generated month of N returns")
+    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "ing_cache",
+                    help="where generated months are kept between runs")
+    ap.add_argument("--keep-records", action="store_true", help="--month: also hand the written rows back")
     ap.add_argument("--rows", type=int, default=200_000)
     ap.add_argument("--load", action="store_true", help="also time import_files into a SQLite workbook")
     ap.add_argument("--csv-only", action="store_true", help="skip the XLSX (its generation is slow at 1M rows)")
     args = ap.parse_args()
+    if args.month:
+        time_month(args.month, args.cache, args.keep_records)
+        return
     from workbench.core.ingest import read_file
 
     with tempfile.TemporaryDirectory() as tmp:

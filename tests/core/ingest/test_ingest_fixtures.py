@@ -147,7 +147,8 @@ def test_raw_row_is_kept_verbatim(fixtures):
     import json
 
     parsed = read_file(fixtures / "stripe_balance_transactions.csv")
-    raw = json.loads(parsed.records.iloc[0]["raw"])
+    assert parsed.raw_columns == sorted(parsed.raw_columns) and "Amount" in parsed.raw_columns
+    raw = dict(zip(parsed.raw_columns, json.loads(parsed.records.iloc[0]["raw"])))
     assert raw["Amount"] == "-99.99" and raw["Source"] == "re_1B" and raw["Created (UTC)"] == "2026-10-03 14:05"
     assert parsed.records.iloc[0]["source_row"] == 3
 

@@ -127,16 +127,23 @@ def test_xlsx_picks_matching_sheet_typed_cells_and_formula_values(tmp_path):
     assert parsed.report["sheet"] == "Results"
 
 
-def test_raw_json_escapes_quotes_backslashes_and_control_characters():
+def test_raw_arrays_escape_quotes_backslashes_and_control_characters():
+    import hashlib
     import json
 
     import pandas as pd
 
-    from workbench.core.ingest.normalise import raw_json
+    from workbench.core.ingest.rawrow import raw_arrays, row_hashes
 
-    frame = pd.DataFrame({"a": ["x", 'y"z\\w', "line\nbreak\x01"], "b é": ["1", "", "€"]})
-    decoded = [json.loads(r) for r in raw_json(frame)]
-    assert decoded == [{"a": a, "b é": b} for a, b in zip(frame["a"], frame["b é"])]
+    for dtype in ("str", object):
+        frame = pd.DataFrame({"b é": ["1", "", "€", "x"], "a": ["x", 'y"z\\w', "line\nbreak\x01", "\u2028/"]},
+                             dtype=dtype)
+        raw = raw_arrays(frame).to_pylist()
+        # exactly json.dumps of the cells in sorted-header order, one hash per row of that text
+        assert raw == [json.dumps([a, b], ensure_ascii=False, separators=(",", ":"))
+                       for a, b in zip(frame["a"], frame["b é"])]
+        assert row_hashes(raw_arrays(frame)).to_pylist() == [hashlib.sha256(r.encode("utf-8")).hexdigest()
+                                                             for r in raw]
 
 
 def test_german_paypal_cp1252_semicolons_decimal_commas(tmp_path):

@@ -5,9 +5,14 @@
   are skipped; changed rows get a new version (the old row stays, is_current = False); if the
   old version is linked to a case someone has worked on (tags, notes, adjustments or status
   other than 'open'), the case is flagged source_changed and an audit event says why.
-* SQLite bulk inserts go through the driver connection's executemany (platform-notes.md:
-  about 3x faster than ORM or Core inserts); PostgreSQL (psycopg 3) uses COPY on the
-  session's connection; other databases a Core executemany.
+* Rows are written with explicit ids (SQLite: max(id) + 1 ... inside the write transaction;
+  PostgreSQL: a block of the id sequence reserved under the import advisory lock), Arrow
+  columns in chunks through store.frames.insert_columns (SQLite executemany fed by Arrow's
+  to_pylist, PostgreSQL COPY), so the call knows the ids it wrote without reading them back.
+* SQLite: a load that adds more than a fifth to source_records drops the table's plain
+  indexes first and rebuilds them once at the end, in the same transaction.
+* keep_records=True hands the written rows to reconcile as a frame (ImportSummary.records),
+  so it need not read them back.
 """
 
 from __future__ import annotations
@@ -18,23 +23,32 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert, select, text, update
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from workbench.core import audit
+from workbench.core.canonical import TIME_COLUMNS, UTC_DTYPE
 from workbench.core.errors import ImportFailure
 from workbench.core.ingest.read import ParsedFile, file_sha256, read_file
 from workbench.core.jobs import Job, ensure_job
+from workbench.core.store.frames import db_column, insert_columns
 from workbench.core.store.models import Case, ImportBatch, SourceRecord
 
-_INSERT_COLUMNS = (
-    "batch_id", "system", "profile", "source_row", "record_id", "return_ref", "order_ref",
-    "refund_ref", "customer", "amount_minor", "currency", "stage", "status_raw", "occurred_at",
-    "approved_at", "refunded_at", "updated_at", "channel", "agent", "category", "source_version",
-    "raw", "row_hash", "version", "is_current",
+# canonical columns written as they are (besides id, batch_id, system, profile, version, is_current)
+_RECORD_COLUMNS = (
+    "source_row", "record_id", "return_ref", "order_ref", "refund_ref", "customer", "amount_minor",
+    "currency", "stage", "status_raw", *TIME_COLUMNS, "channel", "agent", "category", "source_version",
+    "raw", "row_hash",
 )
-_TIMES = ("occurred_at", "approved_at", "refunded_at", "updated_at")
+# ImportSummary.records: what reconcile.read_records returns (minus its 'unkeyed' flag)
+KEPT_COLUMNS = (
+    "rid", "system", "profile", "record_id", "return_ref", "order_ref", "refund_ref", "customer",
+    "amount_minor", "currency", "stage", "status_raw", *TIME_COLUMNS,
+)
 _PG_IMPORT_LOCK = 0x5257424C  # 'RWBL': serialises imports into one PostgreSQL team store
+_BULK_SHARE = 0.2             # SQLite: drop + rebuild the indexes when a load adds more than this
 
 
 @dataclass
@@ -58,6 +72,8 @@ class ImportSummary:
     files: list[FileImport]
     touched_record_ids: list[int]          # new / new-version source_records ids
     flagged_case_ids: list[int]            # cases whose records changed after work on them
+    batch_ids: list[int] = field(default_factory=list)   # import_batches this call created
+    records: pd.DataFrame | None = None    # keep_records=True: the rows written (KEPT_COLUMNS)
 
 
 def _profile_for(path: Path, profiles) -> object | None:
@@ -72,17 +88,17 @@ def _profile_for(path: Path, profiles) -> object | None:
 
 
 def import_files(workbook, paths, profiles=None, job: Job | None = None,
-                 business_tz: str | None = None) -> ImportSummary:
+                 business_tz: str | None = None, keep_records: bool = False) -> ImportSummary:
     """Import files all-or-nothing. `profiles`: {path or file name: profile name/TOML path},
-    or one name applied to every file. Raises ImportFailure before anything is written."""
+    or one name applied to every file. Raises ImportFailure before anything is written.
+    keep_records=True: `.records` is a frame of the rows written (KEPT_COLUMNS; rid = their
+    source_records.id), for reconcile to use instead of reading them back."""
     job = ensure_job(job)
     paths = [Path(p) for p in paths]
     tz = business_tz or workbook.business_settings().timezone
     # 1. hash and parse everything first
     with workbook.sessions() as s:
-        known = {sha: (bid, prof, system) for sha, bid, prof, system in s.execute(
-            select(ImportBatch.sha256, ImportBatch.id, ImportBatch.profile, ImportBatch.system)
-            .order_by(ImportBatch.id))}
+        known = _known_batches(s)
     plan: list[tuple[Path, ParsedFile | None, str]] = []
     seen: set[str] = set()
     n = max(1, len(paths))
@@ -90,27 +106,32 @@ def import_files(workbook, paths, profiles=None, job: Job | None = None,
         job.check()
         if not path.exists():
             raise ImportFailure(path.name, "file not found", expected="an existing export file")
-        sha, _ = file_sha256(path)
+        digest = file_sha256(path)
+        sha = digest[0]
         if sha in known or sha in seen:
             plan.append((path, None, sha))
             continue
         seen.add(sha)
         parsed = read_file(path, _profile_for(path, profiles), job=job.sub(i / n * 0.7, (i + 1) / n * 0.7),
-                           business_tz=tz)
+                           business_tz=tz, digest=digest)
         plan.append((path, parsed, sha))
     job.check()
     # 2. one transaction
     results: list[FileImport] = []
-    touched: list[int] = []
+    touched: list[np.ndarray] = []
+    kept: list[pd.DataFrame] = []
     flagged_all: list[int] = []
     with workbook.session() as s:
-        if s.get_bind().dialect.name == "postgresql":
+        pg = s.get_bind().dialect.name == "postgresql"
+        if pg:
             # shared store: one importer at a time; a file someone imported while we parsed is unchanged
             s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_IMPORT_LOCK})
-            known = {sha: (bid, prof, system) for sha, bid, prof, system in s.execute(
-            select(ImportBatch.sha256, ImportBatch.id, ImportBatch.profile, ImportBatch.system)
-            .order_by(ImportBatch.id))}
+            known = _known_batches(s)
             plan = [(path, None if sha in known else parsed, sha) for path, parsed, sha in plan]
+        todo = [parsed for _, parsed, _ in plan if parsed is not None]
+        # the current versions of every system being loaded, read before anything is written
+        current = {system: _current(s, system) for system in sorted({p.system for p in todo})}
+        rebuild = _drop_indexes_for_bulk(s, sum(len(p.records) for p in todo))
         for i, (path, parsed, sha) in enumerate(plan):
             job.check()
             job.step(0.7 + 0.3 * i / n, f"loading {path.name}")
@@ -119,39 +140,101 @@ def import_files(workbook, paths, profiles=None, job: Job | None = None,
                 results.append(FileImport(path=path, status="unchanged", batch_id=bid, profile=prof,
                                           system=system, confidence=None))
                 continue
-            fi = _load_one(s, workbook.user, parsed)
+            fi, ids, written = _load_one(s, workbook.user, parsed, current)
+            parsed.records = None     # the file's frame is no longer needed
             results.append(fi)
             flagged_all += fi.flagged_case_ids
+            touched.append(ids)
+            if keep_records and len(ids):
+                kept.append(_kept_frame(written, ids, parsed))
+            del written
         job.check()
-        batch_ids = [f.batch_id for f in results if f.status == "imported"]
-        if batch_ids:
-            touched = list(s.execute(select(SourceRecord.id).where(SourceRecord.batch_id.in_(batch_ids))
-                                     .order_by(SourceRecord.id)).scalars())
+        if rebuild:
+            job.step(0.99, "loading indexes")
+            for statement in rebuild:
+                s.connection().exec_driver_sql(statement)
     job.step(1.0, "import done")
-    return ImportSummary(files=results, touched_record_ids=touched, flagged_case_ids=sorted(set(flagged_all)))
+    batch_ids = [f.batch_id for f in results if f.status == "imported"]
+    records = None
+    if keep_records:
+        records = pd.concat(kept, ignore_index=True) if kept else _kept_frame(None, np.zeros(0, np.int64), None)
+    ids_all = np.concatenate(touched) if touched else np.zeros(0, dtype=np.int64)
+    return ImportSummary(files=results, touched_record_ids=[int(x) for x in np.sort(ids_all)],
+                         flagged_case_ids=sorted(set(flagged_all)), batch_ids=batch_ids, records=records)
 
 
-def _load_one(s: Session, user: str, parsed: ParsedFile) -> FileImport:
+def _known_batches(s: Session) -> dict[str, tuple[int, str, str]]:
+    return {sha: (bid, prof, system) for sha, bid, prof, system in s.execute(
+        select(ImportBatch.sha256, ImportBatch.id, ImportBatch.profile, ImportBatch.system)
+        .order_by(ImportBatch.id))}
+
+
+def _drop_indexes_for_bulk(s: Session, rows: int) -> list[str]:
+    """SQLite: when the load adds more than a fifth to source_records (or it is empty), drop its
+    plain indexes (rebuilt once after the load, same transaction); returns their CREATE
+    statements. Nothing on other databases."""
+    conn = s.connection()
+    if conn.dialect.name != "sqlite" or rows == 0:
+        return []
+    top = conn.exec_driver_sql("SELECT max(id) FROM source_records").scalar()
+    if top and rows <= _BULK_SHARE * top:
+        return []
+    found = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'source_records' "
+        "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'").all()
+    for name, _ in found:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    return [sql for _, sql in found]
+
+
+def _reserve_ids(s: Session, n: int) -> int:
+    """First of n consecutive free source_records ids, inside the write transaction (SQLite:
+    the transaction holds the write lock; PostgreSQL: the import advisory lock is held and the
+    id sequence is moved past the block before the rows are written)."""
+    conn = s.connection()
+    if conn.dialect.name == "postgresql":
+        top = conn.exec_driver_sql(
+            "SELECT setval(pg_get_serial_sequence('source_records', 'id'), "
+            "GREATEST((SELECT COALESCE(max(id), 0) FROM source_records), "
+            "(SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END "
+            f"FROM {_pg_sequence(conn)})) + {int(n)})").scalar()
+        return int(top) - n + 1
+    top = conn.exec_driver_sql("SELECT max(id) FROM source_records").scalar()
+    return int(top or 0) + 1
+
+
+def _pg_sequence(conn) -> str:
+    return conn.exec_driver_sql("SELECT pg_get_serial_sequence('source_records', 'id')").scalar()
+
+
+def _load_one(s: Session, user: str, parsed: ParsedFile,
+              current: dict[str, pd.DataFrame]) -> tuple[FileImport, np.ndarray, pd.DataFrame]:
+    """Write one parsed file: its batch, the new records and new versions (explicit ids), the
+    old versions retired and worked cases flagged. Returns (FileImport, ids written, rows
+    written); `current[system]` is updated to the versions now current."""
     recs = parsed.records
     system = parsed.system
-    # current versions of the same records
-    existing = _current(s, system)
+    existing = current[system]
     merged = recs[["record_id", "row_hash"]].merge(existing, how="left", on="record_id", suffixes=("", "_old"))
     merged.index = recs.index
     is_new = merged["old_id"].isna()
     changed = ~is_new & (merged["row_hash"] != merged["row_hash_old"])
     unchanged = ~is_new & ~changed
-    write = recs[is_new | changed].copy()
-    versions = (merged.loc[write.index, "old_version"].fillna(0).astype("int64") + 1)
+    write_mask = (is_new | changed).to_numpy(dtype=bool)
+    write = recs[write_mask]
+    versions = merged.loc[write_mask, "old_version"].fillna(0).astype("int64").to_numpy() + 1
+    n_changed = int(changed.sum())
     report = dict(parsed.report)
-    report.update({"rows_new": int(is_new.sum()), "rows_changed": int(changed.sum()),
+    report.update({"rows_new": int(is_new.sum()), "rows_changed": n_changed,
                    "rows_unchanged": int(unchanged.sum())})
     batch = ImportBatch(file_name=parsed.path.name, file_path=str(parsed.path.resolve()), sha256=parsed.sha256,
                         size_bytes=parsed.size, system=system, profile=parsed.profile,
                         confidence=float(parsed.confidence), rows_total=int(parsed.rows_total),
-                        rows_loaded=len(write), rows_updated=int(changed.sum()),
+                        rows_loaded=len(write), rows_updated=n_changed,
                         rows_skipped=int(parsed.rows_skipped),
-                        report=json.dumps(report, default=str, sort_keys=True), imported_by=user)
+                        report=json.dumps(report, default=str, sort_keys=True),
+                        raw_columns=json.dumps(list(parsed.raw_columns), ensure_ascii=False),
+                        imported_by=user)
     s.add(batch)
     s.flush()
     old_ids = [int(x) for x in merged.loc[changed, "old_id"]]
@@ -161,17 +244,48 @@ def _load_one(s: Session, user: str, parsed: ParsedFile) -> FileImport:
             s.execute(update(SourceRecord).where(SourceRecord.id.in_(chunk)).values(is_current=False),
                       execution_options={"synchronize_session": False})
         flagged = _flag_worked_cases(s, user, old_ids, merged.loc[changed], parsed)
-    _bulk_insert(s, write, versions, batch.id, system, parsed.profile)
+    ids = np.zeros(0, dtype=np.int64)
+    if len(write):
+        first = _reserve_ids(s, len(write))
+        ids = np.arange(first, first + len(write), dtype=np.int64)
+        _bulk_insert(s, write, ids, versions, batch.id, system, parsed.profile)
+        # what is current now: earlier versions of rewritten records replaced by the new rows
+        now = pd.DataFrame({"old_id": ids, "record_id": write["record_id"].to_numpy(),
+                            "row_hash_old": write["row_hash"].to_numpy(), "old_version": versions})
+        now["record_id"] = now["record_id"].astype("string")
+        if len(existing):
+            still = ~pc.is_in(pa.array(existing["record_id"]), value_set=pa.array(now["record_id"])).to_numpy(
+                zero_copy_only=False)
+            now = pd.concat([existing[still], now], ignore_index=True)
+        current[system] = now
     audit.record(s, user, "import", entity="import_batch", after={
         "batch_id": batch.id, "file": parsed.path.name, "sha256": parsed.sha256, "system": system,
         "profile": parsed.profile, "confidence": parsed.confidence, "rows_total": parsed.rows_total,
-        "rows_loaded": len(write), "rows_updated": int(changed.sum()), "rows_skipped": parsed.rows_skipped,
+        "rows_loaded": len(write), "rows_updated": n_changed, "rows_skipped": parsed.rows_skipped,
         "skipped_by_kind": parsed.skipped_by_kind})
-    return FileImport(path=parsed.path, status="imported", batch_id=batch.id, profile=parsed.profile,
-                      system=system, confidence=parsed.confidence, rows_loaded=len(write),
-                      rows_updated=int(changed.sum()), rows_skipped=parsed.rows_skipped,
-                      rows_unchanged=int(unchanged.sum()), skipped_by_kind=dict(parsed.skipped_by_kind),
-                      flagged_case_ids=flagged)
+    fi = FileImport(path=parsed.path, status="imported", batch_id=batch.id, profile=parsed.profile,
+                    system=system, confidence=parsed.confidence, rows_loaded=len(write),
+                    rows_updated=n_changed, rows_skipped=parsed.rows_skipped,
+                    rows_unchanged=int(unchanged.sum()), skipped_by_kind=dict(parsed.skipped_by_kind),
+                    flagged_case_ids=flagged)
+    return fi, ids, write
+
+
+def _kept_frame(write: pd.DataFrame | None, ids: np.ndarray, parsed: ParsedFile | None) -> pd.DataFrame:
+    """The rows written, as reconcile reads them back (Arrow-backed strings, UTC times)."""
+    n = len(ids)
+    out = pd.DataFrame({"rid": pd.Series(ids, dtype="int64")})
+    for name in ("system", "profile"):
+        value = getattr(parsed, name) if parsed is not None else None
+        out[name] = pd.Series(pd.array(pa.repeat(pa.scalar(value, pa.string()), n), dtype="string"))
+    for c in KEPT_COLUMNS[3:]:
+        if write is None:
+            col = pd.Series(pd.NA, index=out.index, dtype="Int64" if c == "amount_minor" else
+                            UTC_DTYPE if c in TIME_COLUMNS else "string")
+        else:
+            col = write[c].reset_index(drop=True)
+        out[c] = col
+    return out[list(KEPT_COLUMNS)]
 
 
 def _chunks(ids: list[int], size: int = 900):
@@ -215,60 +329,24 @@ def _flag_worked_cases(s: Session, user: str, old_ids: list[int], changed: pd.Da
     return sorted(found)
 
 
-def _times_for_db(series: pd.Series, sqlite: bool) -> np.ndarray:
-    naive = series.dt.tz_convert("UTC").dt.tz_localize(None)
-    if sqlite:
-        text_ = naive.dt.strftime("%Y-%m-%d %H:%M:%S.%f")
-        return text_.astype(object).where(naive.notna(), None).to_numpy(dtype=object)
-    py = series.astype(object)
-    return py.where(series.notna(), None).to_numpy(dtype=object)
-
-
-def _bulk_insert(s: Session, recs: pd.DataFrame, versions: pd.Series, batch_id: int, system: str,
-                 profile: str) -> None:
-    if recs.empty:
-        return
-    conn = s.connection()
-    sqlite = conn.dialect.name == "sqlite"
+def _bulk_insert(s: Session, recs: pd.DataFrame, ids: np.ndarray, versions: np.ndarray, batch_id: int,
+                 system: str, profile: str) -> None:
+    """The rows as Arrow columns (a column null on every row is left to its NULL default),
+    written in chunks by store.frames.insert_columns on the session's transaction."""
     n = len(recs)
-    cols: dict[str, np.ndarray] = {
-        "batch_id": np.full(n, batch_id, dtype=object),
-        "system": np.full(n, system, dtype=object),
-        "profile": np.full(n, profile, dtype=object),
-        "source_row": recs["source_row"].astype("int64").astype(object).to_numpy(),
-        "version": versions.astype("int64").astype(object).to_numpy(),
-        "is_current": np.full(n, 1 if sqlite else True, dtype=object),
+    pg = s.get_bind().dialect.name == "postgresql"
+    columns: dict[str, pa.Array] = {
+        "id": pa.array(ids, type=pa.int64()),
+        "batch_id": pa.repeat(pa.scalar(int(batch_id), pa.int64()), n),
+        "system": pa.repeat(pa.scalar(system, pa.string()), n),
+        "profile": pa.repeat(pa.scalar(profile, pa.string()), n),
+        "version": pa.array(versions, type=pa.int64()),
+        "is_current": pa.repeat(pa.scalar(True), n) if pg else pa.repeat(pa.scalar(1, pa.int64()), n),
     }
-    for c in ("record_id", "return_ref", "order_ref", "refund_ref", "customer", "currency", "stage",
-              "status_raw", "channel", "agent", "category", "source_version", "raw", "row_hash"):
-        series = recs[c].astype(object)
-        cols[c] = series.where(recs[c].notna(), None).to_numpy(dtype=object)
-    amt = recs["amount_minor"]
-    cols["amount_minor"] = amt.astype(object).where(amt.notna(), None).to_numpy(dtype=object)
-    for c in _TIMES:
-        cols[c] = _times_for_db(recs[c], sqlite)
-    if sqlite:
-        dbapi = conn.connection.driver_connection
-        sql = (f"INSERT INTO source_records ({', '.join(_INSERT_COLUMNS)}) "
-               f"VALUES ({', '.join('?' for _ in _INSERT_COLUMNS)})")
-        arrays = [cols[c] for c in _INSERT_COLUMNS]
-        cur = dbapi.cursor()
-        try:
-            cur.executemany(sql, zip(*arrays))
-        finally:
-            cur.close()
-    elif conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
-        # COPY through the session's own connection: same transaction, all-or-nothing
-        for c in _TIMES:   # naive UTC, as models.UTCDateTime stores it
-            cols[c] = np.array([None if v is None else v.to_pydatetime().replace(tzinfo=None)
-                                for v in cols[c]], dtype=object)
-        dbapi = conn.connection.driver_connection
-        with dbapi.cursor() as cur:
-            with cur.copy(f"COPY source_records ({', '.join(_INSERT_COLUMNS)}) FROM STDIN") as copy:
-                for values in zip(*(cols[c] for c in _INSERT_COLUMNS)):
-                    copy.write_row(values)
-    else:
-        table = SourceRecord.__table__
-        rows = [dict(zip(_INSERT_COLUMNS, values)) for values in zip(*(cols[c] for c in _INSERT_COLUMNS))]
-        for i in range(0, len(rows), 10_000):
-            s.execute(insert(table), rows[i:i + 10_000])
+    for c in _RECORD_COLUMNS:
+        arr = db_column(recs[c], "time" if c in TIME_COLUMNS else "auto", pg)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        if arr.null_count < n:
+            columns[c] = arr
+    insert_columns(s.connection(), "source_records", columns)

@@ -1,85 +1,24 @@
 """Apply a profile to a raw table: filter rows, parse columns, build the canonical frame.
 
 Vectorised: column operations and per-column decisions, no Python loop per row on the hot
-path (the raw JSON is built by concatenating per-column escaped text; the row hash is one
-hashlib call per row).
+path (the raw row and its hash: rawrow.py).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from workbench.core import canonical
 from workbench.core.errors import ImportFailure
 from workbench.core.ingest.profile import TIME_ROLES, Profile, resolve_columns
+from workbench.core.ingest.rawrow import raw_arrays, raw_columns, row_hashes
 from workbench.core.ingest.reader import RawTable
 from workbench.core.ingest.values import parse_amounts, parse_times
 
 _TOTAL_LABEL = r"^\s*(?:grand\s*|sub)?totals?\b|^\s*(?:summe|gesamt|totaal|totale)\b"   # on lower case
 _TEXT_ROLES = ("record_id", "return_ref", "order_ref", "refund_ref", "customer", "channel",
                "agent", "category", "source_version")
-
-
-_CONTROL = r"[\x00-\x1f]"
-
-
-def _json_text(values: pd.Series) -> pa.Array:
-    """Cell text with '\\' and '"' escaped for a JSON string (Arrow, only when present)."""
-    arr = pa.array(values.fillna(""), type=pa.string())
-    if pc.any(pc.match_substring(arr, "\\")).as_py():
-        arr = pc.replace_substring(arr, "\\", "\\\\")
-    if pc.any(pc.match_substring(arr, '"')).as_py():
-        arr = pc.replace_substring(arr, '"', '\\"')
-    return arr
-
-
-def raw_json(frame: pd.DataFrame, escaped: dict | None = None, order: list | None = None) -> pd.Series:
-    """Each row verbatim as a JSON object {header: cell text}, in the file's column order
-    (or `order`), exactly as json.dumps(..., ensure_ascii=False, separators=(",", ":")) writes
-    it. Built column-wise with Arrow; the rare rows holding control characters go through
-    json.dumps. `escaped` caches the per-column escaped text between calls."""
-    if frame.empty or not len(frame.columns):
-        return pd.Series(["{}"] * len(frame), dtype="str", index=frame.index)
-    escaped = {} if escaped is None else escaped
-    cols = order or list(frame.columns)
-    pieces: list = []
-    for i, col in enumerate(cols):
-        key = json.dumps(str(col), ensure_ascii=False)
-        pieces.append(pa.scalar(("{" if i == 0 else '",') + key + ':"'))
-        if col not in escaped:
-            escaped[col] = _json_text(frame[col])
-        pieces.append(escaped[col])
-    pieces.append(pa.scalar('"}'))
-    joined = pc.binary_join_element_wise(*pieces, "")
-    # control characters: a fast ASCII-printable pass, the regex only on the other rows
-    plain = pc.ascii_is_printable(joined)
-    bad = pa.array(np.zeros(len(joined), dtype=bool))
-    if not pc.all(plain).as_py():
-        other = pc.invert(plain)
-        hits = pc.match_substring_regex(pc.filter(joined, other), _CONTROL)
-        if pc.any(hits).as_py():
-            bad_np = np.zeros(len(joined), dtype=bool)
-            bad_np[np.flatnonzero(other.to_numpy(zero_copy_only=False))] = hits.to_numpy(zero_copy_only=False)
-            bad = pa.array(bad_np)
-    if pc.any(bad).as_py():
-        idx = np.flatnonzero(bad.to_numpy(zero_copy_only=False))
-        sub = frame.iloc[idx][cols].fillna("").astype(str)
-        fixed = [json.dumps(dict(zip(cols, row)), ensure_ascii=False, separators=(",", ":"))
-                 for row in sub.itertuples(index=False, name=None)]
-        joined = pc.replace_with_mask(joined, bad, pa.array(fixed, type=pa.string()))
-    return pd.Series(pd.array(joined, dtype="str"), index=frame.index)
-
-
-def row_hashes(raw: pd.Series) -> pd.Series:
-    """sha256 of each row's raw JSON (one hashlib call per row: the only per-row loop)."""
-    return pd.Series([hashlib.sha256(r.encode("utf-8")).hexdigest() for r in raw], index=raw.index,
-                     dtype=object)
 
 
 def _kind_label(row_text: pd.Series) -> pd.Series:
@@ -252,16 +191,18 @@ def apply_profile(profile: Profile, table: RawTable, *, business_tz: str) -> tup
                                     zone_column=cols.get("zone"), dayfirst=profile.dayfirst)
         out[role] = parsed
         report["decisions"] += notes
-    escaped: dict = {}
-    raw = raw_json(frame, escaped)
     records = canonical.conform(out)     # (raw is added after: conform would strip 100s of MB)
-    records["raw"] = raw
+    del out
     problems = canonical.validate(records)
     if problems:
         raise ImportFailure(file, "; ".join(problems))
-    # the hash ignores column order, so a re-ordered later export is not a change
-    records["row_hash"] = row_hashes(raw_json(frame, escaped, sorted(frame.columns))) if len(records) else \
-        pd.Series([], dtype=object, index=records.index)
+    # cell texts in sorted-header order: a re-ordered later export has the same raw and hash
+    columns = raw_columns(frame.columns)
+    raw = raw_arrays(frame, columns)
+    del frame
+    records["row_hash"] = pd.Series(pd.array(row_hashes(raw), dtype="string"), index=records.index)
+    records["raw"] = pd.Series(pd.array(raw, dtype="string"), index=records.index)
+    report["raw_columns"] = columns
     report["rows_total"] = rows_total
     report["skipped_by_kind"] = skipped
     report["rows_kept"] = len(records)

@@ -33,6 +33,7 @@ class ParsedFile:
     rows_skipped: int
     skipped_by_kind: dict[str, int] = field(default_factory=dict)
     report: dict = field(default_factory=dict)
+    raw_columns: list[str] = field(default_factory=list)   # headers, sorted: the order of each raw array
 
 
 def file_sha256(path: Path) -> tuple[str, int]:
@@ -70,11 +71,12 @@ def _choose_table(path: Path, profile: Profile) -> reader.RawTable:
 
 
 def read_file(path: str | Path, profile: Profile | str | None = None, job: Job | None = None,
-              business_tz: str | None = None) -> ParsedFile:
+              business_tz: str | None = None, digest: tuple[str, int] | None = None) -> ParsedFile:
     """Parse one file to canonical records. Raises ImportFailure (never writes anything).
 
     Without a profile the file is detected; a weak match raises UnrecognisedFile with the
-    generic guess written as a ready `workbench profiles save` command.
+    generic guess written as a ready `workbench profiles save` command. `digest`: the file's
+    (sha256, size) when the caller has hashed it already.
     """
     path = Path(path)
     job = ensure_job(job)
@@ -94,7 +96,7 @@ def read_file(path: str | Path, profile: Profile | str | None = None, job: Job |
         preview = _choose_table(path, prof)
         confidence = score(prof, preview.headers, preview.frame.head(reader.PREVIEW_ROWS))[0]
     job.check()
-    sha, size = file_sha256(path)
+    sha, size = digest or file_sha256(path)
     if xlsx.is_spreadsheet(path):
         table = xlsx.read_xlsx_table(path, preview.sheet, preview.header_row - 1)
     else:
@@ -103,10 +105,14 @@ def read_file(path: str | Path, profile: Profile | str | None = None, job: Job |
     job.check()
     job.step(0.5, f"parsing {path.name}")
     records, report = apply_profile(prof, table, business_tz=tz)
+    sheet, header_row = table.sheet, table.header_row
+    del table           # the file's cell text: only the canonical frame and raw rows stay
+    columns = report.pop("raw_columns")
     skipped = report["skipped_by_kind"]
     report.update({"file": path.name, "sha256": sha, "size": size, "confidence": confidence,
-                   "sheet": table.sheet, "header_row": table.header_row, "business_tz": tz})
+                   "sheet": sheet, "header_row": header_row, "business_tz": tz})
     job.step(1.0, f"parsed {path.name}")
     return ParsedFile(path=path, sha256=sha, size=size, profile=prof.name, system=prof.system,
                       confidence=confidence, records=records, rows_total=report["rows_total"],
-                      rows_skipped=sum(skipped.values()), skipped_by_kind=dict(skipped), report=report)
+                      rows_skipped=sum(skipped.values()), skipped_by_kind=dict(skipped), report=report,
+                      raw_columns=columns)

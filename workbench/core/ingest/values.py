@@ -290,6 +290,11 @@ def parse_times(values: pd.Series, *, file: str, column: str, rows: np.ndarray,
     main = uniq.copy()
     token = pd.Series([""] * len(uniq), dtype=object)
     cand = nonblank & ~uniq.str.contains(_OFFSET.pattern, regex=True)
+    # only values that can end in a zone token go through the (per-value) extract: a letter or ')'
+    # at the end that is not am/pm, or a UTC+N / GMT-N
+    # (patterns without \\s or \\d, which would send pandas to Python's re value by value)
+    cand &= uniq.str.contains(r"[A-Za-z)] *$|(?:UTC|GMT)[+-][0-9]", regex=True) & \
+        ~uniq.str.contains(r"[0-9] *(?:[AaPp][Mm]?)$", regex=True)
     if cand.any():
         m = uniq[cand].str.extract(_TRAIL_ZONE)
         ok = m[1].notna() & ~m[1].fillna("").str.upper().isin(["AM", "PM", "A", "P"])
@@ -302,7 +307,9 @@ def parse_times(values: pd.Series, *, file: str, column: str, rows: np.ndarray,
     for with_off, sel in ((True, has_off), (False, nonblank & ~has_off)):
         if not sel.any():
             continue
-        vals = main[sel].str.replace(r"\s+", " ", regex=True)
+        vals = main[sel]
+        if vals.str.contains(r"  |[\t\r\n\f\v]|[^\x00-\x7f]", regex=True).any():   # else nothing to fold
+            vals = vals.str.replace(r"\s+", " ", regex=True)
         fmt, parsed, fnotes = _choose_format(vals.reset_index(drop=True), with_off, dayfirst, column)
         if fmt is None:
             bad_pos = int(np.flatnonzero(parsed.isna().to_numpy())[0]) if parsed.isna().any() else 0
@@ -314,39 +321,81 @@ def parse_times(values: pd.Series, *, file: str, column: str, rows: np.ndarray,
             parsed_utc.loc[sel] = parsed.dt.tz_convert("UTC").astype("datetime64[us, UTC]")
         else:
             naive.loc[sel] = parsed.astype("datetime64[us]")
-    # zones for the naive values: token (per unique) else the zone column (per row) else default
-    row_naive = naive.to_numpy()[np.where(codes < 0, 0, codes)] if len(uniq) else np.array([], "datetime64[us]")
-    row_naive = pd.Series(row_naive, index=values.index, dtype="datetime64[us]")
-    row_naive[codes < 0] = pd.NaT
-    row_token = pd.Series(np.array(list(token) + [""], dtype=object)[codes], index=values.index)
-    if zones is not None:
-        zt = zones.fillna("").astype(str).str.strip()
-        row_token = row_token.where(row_token != "", zt)
-    row_token = row_token.where(row_token != "", default_zone)
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
-    used_tokens = []
-    for tok in pd.unique(row_token[row_naive.notna()]):
-        sel = (row_token == tok) & row_naive.notna()
-        try:
-            zone = zone_offset_or_name(tok)
-        except ValueError:
-            first = np.flatnonzero(sel.to_numpy())[0]
-            col = zone_column if zones is not None and tok == str(zones.iloc[first]).strip() else column
-            raise ImportFailure(file, "unknown time zone", row=int(rows[first]), column=col, value=tok,
-                                expected="a zone abbreviation such as CET or PST, an offset, or an "
-                                         "IANA name such as Europe/Berlin") from None
-        if isinstance(zone, float):
-            conv = (row_naive[sel] - pd.Timedelta(hours=zone)).dt.tz_localize("UTC")
-        else:
-            ambiguous = np.zeros(int(sel.sum()), dtype=bool)
-            conv = row_naive[sel].dt.tz_localize(zone, ambiguous=ambiguous,
-                                                 nonexistent="shift_forward").dt.tz_convert("UTC")
-        out[sel] = conv.astype("datetime64[us, UTC]")
-        used_tokens.append(tok)
-    aware_rows = pd.Series(parsed_utc.to_numpy()[np.where(codes < 0, 0, codes)] if len(uniq) else [],
-                           index=values.index, dtype="datetime64[us, UTC]")
-    take = has_off.to_numpy()[np.where(codes < 0, 0, codes)] & (codes >= 0) if len(uniq) else np.zeros(0, bool)
-    out[take] = aware_rows[take]
+    used_tokens: list[str] = []
+    if zones is None:
+        out = _to_utc_by_value(naive, parsed_utc, token, has_off, codes, values.index, default_zone,
+                               used_tokens, file=file, column=column, rows=rows)
+    else:
+        out = _to_utc_by_row(naive, parsed_utc, token, has_off, codes, values.index, default_zone, zones,
+                             used_tokens, file=file, column=column, zone_column=zone_column, rows=rows)
     if used_tokens:
         notes.append(f"{column}: local times read in {', '.join(sorted(map(str, used_tokens)))}")
     return out, notes
+
+
+def _zone_or_fail(tok: str, first_row: int, *, file: str, column: str | None, rows: np.ndarray):
+    try:
+        return zone_offset_or_name(tok)
+    except ValueError:
+        raise ImportFailure(file, "unknown time zone", row=int(rows[first_row]), column=column, value=tok,
+                            expected="a zone abbreviation such as CET or PST, an offset, or an "
+                                     "IANA name such as Europe/Berlin") from None
+
+
+def _localize(naive: pd.Series, zone: float | str) -> pd.Series:
+    if isinstance(zone, float):
+        return (naive - pd.Timedelta(hours=zone)).dt.tz_localize("UTC")
+    ambiguous = np.zeros(len(naive), dtype=bool)
+    return naive.dt.tz_localize(zone, ambiguous=ambiguous, nonexistent="shift_forward").dt.tz_convert("UTC")
+
+
+def _rows_of(per_value: pd.Series, codes: np.ndarray, index) -> pd.Series:
+    """Per-distinct-value UTC times -> per row (codes < 0: blank -> NaT), via datetime64 take."""
+    naive = per_value.dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+    if not len(naive):
+        return pd.Series(pd.NaT, index=index, dtype="datetime64[us, UTC]")
+    row = naive[np.where(codes < 0, 0, codes)]
+    row[codes < 0] = np.datetime64("NaT")
+    return pd.Series(row, index=index, dtype="datetime64[us]").dt.tz_localize("UTC")
+
+
+def _to_utc_by_value(naive, parsed_utc, token, has_off, codes, index, default_zone, used_tokens, *,
+                     file, column, rows) -> pd.Series:
+    """No zone column: a row's zone follows from its text, so each distinct value is converted once."""
+    zone_of = token.where(token != "", default_zone)
+    utc = pd.Series(pd.NaT, index=naive.index, dtype="datetime64[us, UTC]")
+    present = naive.notna()
+    for tok in pd.unique(zone_of[present]):
+        sel = present & (zone_of == tok)
+        first = int(np.flatnonzero(np.isin(codes, np.flatnonzero(sel.to_numpy())))[0])
+        zone = _zone_or_fail(tok, first, file=file, column=column, rows=rows)
+        utc[sel] = _localize(naive[sel], zone).astype("datetime64[us, UTC]")
+        used_tokens.append(tok)
+    off = has_off.to_numpy(dtype=bool)
+    if off.any():
+        utc[off] = parsed_utc[off]
+    return _rows_of(utc, codes, index)
+
+
+def _to_utc_by_row(naive, parsed_utc, token, has_off, codes, index, default_zone, zones, used_tokens, *,
+                   file, column, zone_column, rows) -> pd.Series:
+    """With a zone column: token (per value) else the row's zone column else the default."""
+    safe = np.where(codes < 0, 0, codes)
+    row_naive = _rows_of(naive.dt.tz_localize("UTC"), codes, index).dt.tz_localize(None)
+    row_token = pd.Series(np.array(list(token) + [""], dtype=object)[codes], index=index)
+    zt = zones.fillna("").astype(str).str.strip()
+    row_token = row_token.where(row_token != "", zt)
+    row_token = row_token.where(row_token != "", default_zone)
+    out = pd.Series(pd.NaT, index=index, dtype="datetime64[us, UTC]")
+    for tok in pd.unique(row_token[row_naive.notna()]):
+        sel = (row_token == tok) & row_naive.notna()
+        first = int(np.flatnonzero(sel.to_numpy())[0])
+        col = zone_column if tok == str(zones.iloc[first]).strip() else column
+        zone = _zone_or_fail(tok, first, file=file, column=col, rows=rows)
+        out[sel] = _localize(row_naive[sel], zone).astype("datetime64[us, UTC]")
+        used_tokens.append(tok)
+    if len(naive):
+        take = has_off.to_numpy(dtype=bool)[safe] & (codes >= 0)
+        if take.any():
+            out[take] = _rows_of(parsed_utc, codes, index)[take]
+    return out

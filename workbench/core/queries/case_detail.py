@@ -256,14 +256,19 @@ def _json(text: str | None) -> object:
         return text
 
 
-def _raw_dict(text: str | None) -> dict[str, object]:
+def _raw_dict(text: str | None, columns: str | None = None) -> dict[str, object]:
+    """The source row as {header: cell text}: a JSON array (store revision 0002) is paired
+    with its batch's raw_columns; an object (older workbooks) is taken as it is."""
     value = _json(text)
     if isinstance(value, dict):
         return value
+    headers = _json(columns)
+    if isinstance(value, list) and isinstance(headers, list) and len(headers) == len(value):
+        return dict(zip(headers, value))
     return {"raw": value} if value is not None else {}
 
 
-def _record_view(rec, link, batch_file: str, tz: str) -> RecordView:
+def _record_view(rec, link, batch_file: str, tz: str, raw_columns: str | None = None) -> RecordView:
     times = {name: getattr(rec, name) for name in TIME_FIELDS}
     return RecordView(
         source_id=rec.id, system=rec.system, record_id=rec.record_id,
@@ -278,13 +283,13 @@ def _record_view(rec, link, batch_file: str, tz: str) -> RecordView:
         is_current=bool(rec.is_current), version=rec.version,
         channel=rec.channel, agent=rec.agent, source_version=rec.source_version,
         file_name=batch_file, source_row=rec.source_row, profile=rec.profile,
-        raw=_raw_dict(rec.raw),
+        raw=_raw_dict(rec.raw, raw_columns),
     )
 
 
 # The statements, built once (bound by :case_id; every one uses an index on case_id).
 _CASE_ID = bindparam("case_id")
-_LINKS = (select(CaseLink, SourceRecord, ImportBatch.file_name)
+_LINKS = (select(CaseLink, SourceRecord, ImportBatch.file_name, ImportBatch.raw_columns)
           .join(SourceRecord, SourceRecord.id == CaseLink.record_id)
           .join(ImportBatch, ImportBatch.id == SourceRecord.batch_id)
           .where(CaseLink.case_id == _CASE_ID)
@@ -326,7 +331,7 @@ def load_case_detail(workbook, case_id: int, settings: BusinessSettings | None =
             first_event_local=format_business(case.first_event_at, tz),
             last_event_local=format_business(case.last_event_at, tz),
         )
-        views = [_record_view(rec, link, file_name, tz) for link, rec, file_name in link_rows]
+        views = [_record_view(rec, link, file_name, tz, columns) for link, rec, file_name, columns in link_rows]
         findings = tuple(
             FindingView(
                 symptom=f.symptom, boundary=f.boundary, fix_type=f.fix_type, scope=f.scope,
