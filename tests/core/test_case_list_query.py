@@ -153,3 +153,93 @@ def test_limit_and_offset_page_through_the_same_order(workbook, cases):
     pages = [case_ids(workbook, sort=Sort("amount_minor", descending=True), limit=3, offset=o) for o in (0, 3)]
     assert pages[0] + pages[1] == full and len(pages[1]) == 1
     assert case_ids(workbook, CaseFilter(symptoms=("missing_handoff",)), limit=1, offset=1) == [cases["d"]]
+
+
+# --- the LIMIT-friendly walk of the sort index (core/queries/index_walk.py) -----------------
+
+@pytest.fixture
+def many(workbook):
+    """300 cases with repeating values (ties in every sort key), some inactive, some tagged."""
+    import random
+
+    rnd = random.Random(5)
+    codes = ("rounding", "missing_handoff", "amount_mismatch", "")
+    with workbook.session() as s:
+        for i in range(300):
+            code = rnd.choice(codes)
+            _case(s, f"portal:{i}", symptoms=(code,) if code else (),
+                  boundary="processor -> ERP posting" if code in ("rounding", "amount_mismatch") else
+                  ("portal -> ERP middleware" if code else None),
+                  status=rnd.choice(("open", "open", "resolved")), assignee=rnd.choice((None, "kim", "lee")),
+                  amount=rnd.choice((None, 500, 1_000, 2_500, 9_999)),
+                  systems=rnd.choice(("portal;processor;erp", "portal;processor", "processor")),
+                  first=None if i % 17 == 0 else datetime(2026, 10, 1 + i % 9, tzinfo=UTC),
+                  search=f"loop-{i} #{i % 40} c{i % 23}@x.com", active=i % 11 != 0,
+                  customer=rnd.choice((None, "Ana", "Bo", "Cy")))
+        for i in range(1, 300, 7):
+            s.add(Tag(case_id=i, tag="vip", created_by="analyst1"))
+    return workbook
+
+
+WALK_FILTERS = (
+    CaseFilter(symptoms=("rounding",)),
+    CaseFilter(symptoms=("rounding", CLEAN)),
+    CaseFilter(boundaries=("processor -> ERP posting",), statuses=("open",)),
+    CaseFilter(systems_absent=("erp",)),
+    CaseFilter(systems_present=("portal",)),
+    CaseFilter(text="loop-1"),
+    CaseFilter(text="c3@"),
+    CaseFilter(amount_min_minor=900, amount_max_minor=2_500),
+    CaseFilter(assignees=(UNASSIGNED, "kim")),
+    CaseFilter(tags=("vip",)),
+    CaseFilter(date_from=datetime(2026, 10, 3, tzinfo=UTC), date_to=datetime(2026, 10, 6, tzinfo=UTC)),
+)
+WALK_SORTS = (Sort(), Sort("first_event_at", True), Sort("amount_minor"), Sort("amount_minor", True),
+              Sort("customer"), Sort("status", True), Sort("boundary"), Sort("case_key"), Sort("id", True))
+
+
+def test_the_index_walk_gives_the_ids_of_the_general_plan(many, monkeypatch):
+    from workbench.core.queries import case_list, index_walk
+
+    walked = []
+    real = index_walk.walk_ids
+
+    def spy(*args, **kwargs):
+        out = real(*args, **kwargs)
+        walked.append(out is not None)
+        return out
+
+    monkeypatch.setattr(case_list, "walk_ids", spy)
+    monkeypatch.setattr(index_walk, "BUDGET_SECONDS", 5.0)      # never interrupted here
+    combos = case_list.system_combos(many)
+    for flt in WALK_FILTERS:
+        for sort in WALK_SORTS:
+            with many.engine.connect() as conn:
+                general = [r[0] for r in conn.execute(case_list.ids_statement(flt, sort, combos))]
+            assert general, flt
+            for limit, offset in ((7, 0), (25, 10), (1000, 0)):
+                assert case_ids(many, flt, sort, limit=limit, offset=offset) == general[offset:offset + limit], \
+                    (flt, sort, limit, offset)
+    assert sum(walked) > len(walked) // 2        # most of them really walked an index
+    assert not all(walked)                       # and some fell back (case_key has no walk)
+
+
+def test_a_walk_out_of_budget_or_sorting_falls_back_to_the_general_plan(many, monkeypatch):
+    from workbench.core.queries import case_list, index_walk
+
+    flt, sort = CaseFilter(symptoms=("rounding",)), Sort("amount_minor", True)
+    expected = case_ids(many, flt, sort)
+    monkeypatch.setattr(index_walk, "CHECK_EVERY", 1)         # look at the clock at every step
+    with many.engine.connect() as conn:
+        terms = case_list.conditions(CaseFilter(symptoms=("rounding",), include_inactive=True), plus=True,
+                                     plain=(sort.key,))
+        assert index_walk.walk_ids(conn, flt, sort, terms, limit=5, budget=5.0) == expected[:5]
+        assert index_walk.walk_ids(conn, flt, sort, terms, limit=5, budget=-1.0) is None   # interrupted
+        # the connection is usable afterwards (no progress handler left behind)
+        assert index_walk.walk_ids(conn, flt, sort, terms, limit=5, budget=5.0) == expected[:5]
+    monkeypatch.setattr(index_walk, "BUDGET_SECONDS", -1.0)
+    assert case_ids(many, flt, sort, limit=5) == expected[:5]
+    # a filter no sampled case matches is never walked
+    with many.engine.connect() as conn:
+        none = case_list.conditions(CaseFilter(text="no-such-text", include_inactive=True), plus=True)
+        assert index_walk.walk_ids(conn, CaseFilter(text="no-such-text"), Sort(), none, limit=5) is None

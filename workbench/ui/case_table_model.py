@@ -25,6 +25,7 @@ ColumnKeyRole = Qt.ItemDataRole.UserRole + 2  # header: the column key
 
 _Index = QModelIndex | QPersistentModelIndex
 ID_CHUNK = 10_000   # ids loaded per step of a long list (a LIMIT/OFFSET query)
+FIRST_CHUNK = 500   # ids of the first step: a screenful and more, cheap to find (core/queries/index_walk.py)
 _CURRENCY_FIELD = "currency"
 
 
@@ -49,6 +50,7 @@ class CaseTableModel(QAbstractTableModel):
         self._columns: tuple[Column, ...] = COLUMNS
         self._more: Callable[[int, int], list[int]] | None = None
         self.chunk = ID_CHUNK
+        self.first_chunk_size = FIRST_CHUNK
         self.fetches = 0   # number of page reads (tests and benchmarks look at it)
 
     # --- setup ------------------------------------------------------------------------------
@@ -67,17 +69,26 @@ class CaseTableModel(QAbstractTableModel):
         if self._ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(self._columns) - 1))
 
-    def set_ids(self, ids: list[int], more: Callable[[int, int], list[int]] | None = None) -> None:
+    @property
+    def first_chunk(self) -> int:
+        """How many ids the first query of a list asks for (at most one chunk)."""
+        return min(self.first_chunk_size, self.chunk)
+
+    def set_ids(self, ids: list[int], more: Callable[[int, int], list[int]] | None = None,
+                requested: int | None = None) -> None:
         """Show these cases in this order (the result of a filter/sort query).
 
         `more(offset, n)`, if given, returns the next ids of the same query: the list is then
         loaded a chunk at a time (canFetchMore/fetchMore, as the view scrolls), so a million
-        matching cases cost one chunk up front. Without it, `ids` is the whole list."""
+        matching cases cost one chunk up front. Without it, `ids` is the whole list.
+        `requested`: how many ids the query asked for (default one chunk); fewer means the
+        list is complete."""
         self.beginResetModel()
         self._ids = list(ids)
         self._row_of = None
         self._cache.clear()
-        self._more = more if (more is not None and len(self._ids) >= self.chunk) else None
+        wanted = self.chunk if requested is None else requested
+        self._more = more if (more is not None and len(self._ids) >= wanted) else None
         self.endResetModel()
 
     @property

@@ -391,8 +391,9 @@ class MainWindow(QMainWindow):
         def more(offset: int, n: int) -> list[int]:
             return case_list.case_ids(workbook, flt, sort, limit=n, offset=offset)
 
-        ids = more(0, self.model.chunk)
-        self.model.set_ids(ids, more)
+        first = self.model.first_chunk
+        ids = more(0, first)
+        self.model.set_ids(ids, more, requested=first)
         self._total = len(ids) if self.model.complete else None
         self.table.show_sort(self.sort.key, self.sort.descending)
         if current is not None and self.table.select_case(current):

@@ -19,6 +19,7 @@ from typing import Any, Sequence
 from sqlalchemy import and_, func, literal_column, not_, or_, select, true
 from sqlalchemy.sql import ColumnElement
 
+from workbench.core.queries.index_walk import walk_ids
 from workbench.core.store.database import Workbook
 from workbench.core.store.models import Case, Finding, Tag
 
@@ -114,9 +115,27 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _systems_has(system: str) -> ColumnElement[bool]:
+class _Columns:
+    """Column references for WHERE terms: the mapped columns of `cases`, or (plus=True) the same
+    columns written `+cases.x`: SQLite's no-op unary plus keeps a term off every index
+    (https://sqlite.org/optoverview.html, "Disqualifying WHERE clause terms using unary +").
+    Columns named in `plain` stay as they are (a range on the sort column may use its index)."""
+
+    def __init__(self, plus: bool = False, plain: tuple[str, ...] = ()) -> None:
+        self.plus = plus
+        self.plain = plain
+
+    def __getattr__(self, name: str):
+        col = getattr(Case, name)
+        return literal_column(f"+cases.{name}", type_=col.type) if self.plus and name not in self.plain else col
+
+
+_MAPPED = _Columns()
+
+
+def _systems_has(system: str, c: _Columns = _MAPPED) -> ColumnElement[bool]:
     # systems_present is ';'-joined; wrap in ';' so 'erp' never matches inside another name
-    return (";" + Case.systems_present + ";").like(f"%;{_like_escape(system)};%", escape="\\")
+    return (";" + c.systems_present + ";").like(f"%;{_like_escape(system)};%", escape="\\")
 
 
 def _combo_matches(combo: str, present: tuple[str, ...], absent: tuple[str, ...]) -> bool:
@@ -124,60 +143,64 @@ def _combo_matches(combo: str, present: tuple[str, ...], absent: tuple[str, ...]
     return all(s in have for s in present) and not any(s in have for s in absent)
 
 
-def _systems_condition(flt: CaseFilter, combos: list[str] | None) -> list[ColumnElement[bool]]:
+def _systems_condition(flt: CaseFilter, combos: list[str] | None,
+                      c: _Columns = _MAPPED) -> list[ColumnElement[bool]]:
     """Present/absent systems. With the workbook's few distinct `systems_present` values known,
     the test becomes an indexed IN list; without them, a LIKE per system."""
     if not (flt.systems_present or flt.systems_absent):
         return []
     if combos is not None:
-        return [Case.systems_present.in_(
-            [c for c in combos if _combo_matches(c, flt.systems_present, flt.systems_absent)])]
-    terms = [_systems_has(system) for system in flt.systems_present]
-    terms += [not_(_systems_has(system)) for system in flt.systems_absent]
+        return [c.systems_present.in_(
+            [combo for combo in combos if _combo_matches(combo, flt.systems_present, flt.systems_absent)])]
+    terms = [_systems_has(system, c) for system in flt.systems_present]
+    terms += [not_(_systems_has(system, c)) for system in flt.systems_absent]
     return terms
 
 
-def conditions(flt: CaseFilter, combos: list[str] | None = None) -> list[ColumnElement[bool]]:
+def conditions(flt: CaseFilter, combos: list[str] | None = None, *,
+               plus: bool = False, plain: tuple[str, ...] = ()) -> list[ColumnElement[bool]]:
     """The WHERE terms for a filter (on the `cases` table). `combos`: the distinct
-    systems_present values (see `system_combos`), to turn system filters into an IN list."""
+    systems_present values (see `system_combos`), to turn system filters into an IN list.
+    `plus`: every column but those in `plain` written `+cases.x` (SQLite: kept off indexes)."""
+    c = _Columns(plus, plain)
     terms: list[ColumnElement[bool]] = []
     if not flt.include_inactive:
-        terms.append(Case.is_active == true())
+        terms.append(c.is_active == true())
     if flt.symptoms:
         codes = [s for s in flt.symptoms if s != CLEAN]
         alts: list[ColumnElement[bool]] = []
         if codes:
-            alts.append(Case.id.in_(select(Finding.case_id).where(Finding.symptom.in_(codes))))
+            alts.append(c.id.in_(select(Finding.case_id).where(Finding.symptom.in_(codes))))
         if CLEAN in flt.symptoms:
-            alts.append(Case.symptoms == "")
+            alts.append(c.symptoms == "")
         terms.append(or_(*alts))
     if flt.boundaries:
-        terms.append(Case.boundary.in_(flt.boundaries))
+        terms.append(c.boundary.in_(flt.boundaries))
     if flt.statuses:
-        terms.append(Case.status.in_(flt.statuses))
+        terms.append(c.status.in_(flt.statuses))
     if flt.tags:
-        terms.append(Case.id.in_(select(Tag.case_id).where(Tag.tag.in_(flt.tags))))
+        terms.append(c.id.in_(select(Tag.case_id).where(Tag.tag.in_(flt.tags))))
     if flt.assignees:
         named = [a for a in flt.assignees if a != UNASSIGNED]
         alts = []
         if named:
-            alts.append(Case.assignee.in_(named))
+            alts.append(c.assignee.in_(named))
         if UNASSIGNED in flt.assignees:
-            alts.append(or_(Case.assignee.is_(None), Case.assignee == ""))
+            alts.append(or_(c.assignee.is_(None), c.assignee == ""))
         terms.append(or_(*alts))
-    terms += _systems_condition(flt, combos)
+    terms += _systems_condition(flt, combos, c)
     if flt.amount_min_minor is not None:
-        terms.append(Case.amount_minor >= flt.amount_min_minor)
+        terms.append(c.amount_minor >= flt.amount_min_minor)
     if flt.amount_max_minor is not None:
-        terms.append(Case.amount_minor <= flt.amount_max_minor)
+        terms.append(c.amount_minor <= flt.amount_max_minor)
     if flt.date_from is not None:
-        terms.append(Case.first_event_at >= flt.date_from)
+        terms.append(c.first_event_at >= flt.date_from)
     if flt.date_to is not None:
-        terms.append(Case.first_event_at < flt.date_to)
+        terms.append(c.first_event_at < flt.date_to)
     text = flt.text.strip().lower()
     if text:
         for word in text.split():
-            terms.append(Case.search_text.like(f"%{_like_escape(word)}%", escape="\\"))
+            terms.append(c.search_text.like(f"%{_like_escape(word)}%", escape="\\"))
     return terms
 
 
@@ -226,10 +249,17 @@ def case_ids(workbook: Workbook, flt: CaseFilter = CaseFilter(), sort: Sort = So
     """The ids of the cases matching `flt`, in `sort` order (ties broken by id); with `limit`,
     only that many from `offset` on (the table loads the list a chunk at a time)."""
     combos = system_combos(workbook) if (flt.systems_present or flt.systems_absent) else None
-    stmt = ids_statement(flt, sort, combos, workbook.engine.dialect.name)
+    dialect = workbook.engine.dialect.name
+    stmt = ids_statement(flt, sort, combos, dialect)
     if limit is not None:
         stmt = stmt.limit(limit).offset(offset)
     with workbook.engine.connect() as conn:
+        if limit is not None and dialect == "sqlite" and not flt.is_empty:
+            # a LIMIT-friendly walk of the sort index when the matches are not rare
+            terms = conditions(replace(flt, include_inactive=True), combos, plus=True, plain=(sort.key,))
+            walked = walk_ids(conn, flt, sort, terms, limit=limit, offset=offset)
+            if walked is not None:
+                return walked
         result = conn.execute(stmt)
         # plain integers: read the driver's rows directly, skipping per-row Row objects
         return [row[0] for row in result.cursor.fetchall()]

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from workbench.core.errors import SchemaError
@@ -68,6 +70,50 @@ def make_engine(url: str, *, building: bool = False) -> Engine:
         event.listen(engine, "connect", _build_pragmas if building else _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+_VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)
+_QUOTED = re.compile(r"""['"]([^'"]+)['"]""")
+
+
+@lru_cache(maxsize=1)
+def head_revision_from_files() -> str | None:
+    """The head revision read from the migration files themselves (their `revision = '...'`
+    and `down_revision = '...'` lines), without importing Alembic (about 0.3 s at start-up).
+    None when the files do not describe one simple chain: then Alembic decides."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in _VERSIONS.glob("*.py"):
+        found = dict(m.groups() for m in _REVISION_LINE.finditer(path.read_text(encoding="utf-8")))
+        rev = _QUOTED.fullmatch(found.get("revision", ""))
+        if rev is None:
+            return None
+        revisions.add(rev.group(1))
+        down = found.get("down_revision", "None")
+        if down != "None":
+            parent = _QUOTED.fullmatch(down)
+            if parent is None:          # a merge (tuple) or something unexpected
+                return None
+            parents.add(parent.group(1))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 and parents <= revisions else None
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """True when the database is at the head revision: one SELECT on alembic_version, so
+    opening an up-to-date workbook never imports Alembic. Anything else (a new file, an older
+    or newer schema, an unreadable database) -> False, and `migrate.upgrade` takes over (it
+    upgrades, refuses a newer schema, or raises the driver's error)."""
+    head = head_revision_from_files()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as conn:
+            versions = [row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")]
+    except DBAPIError:
+        return False
+    return versions == [head]
 
 
 def current_user() -> str:
@@ -189,12 +235,13 @@ def open_workbook(target: str | os.PathLike, *, user: str | None = None, create:
 
 
 def _open(url: str, *, user: str | None, building: bool = False) -> Workbook:
-    from workbench.core.store.migrate import upgrade  # local: alembic import is not free
-
     engine = make_engine(url, building=building)
     try:
-        upgrade(engine)
-    except OperationalError as exc:
+        if not schema_is_current(engine):
+            from workbench.core.store.migrate import upgrade  # local: alembic import is not free
+
+            upgrade(engine)
+    except DatabaseError as exc:   # OperationalError, or "file is not a database"
         engine.dispose()
         shown = engine.url.render_as_string(hide_password=True)
         reason = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc).splitlines()[0]
