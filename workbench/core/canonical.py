@@ -26,7 +26,10 @@ record of one system. Conventions:
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:   # pandas is imported where a frame is built: the GUI reads the constants at start-up
+    import pandas as pd
 
 SYSTEMS: tuple[str, ...] = ("portal", "processor", "erp", "support")
 SYSTEM_LABELS = {"portal": "Portal", "processor": "Processor", "erp": "ERP", "support": "Support"}
@@ -58,11 +61,15 @@ UTC_DTYPE = "datetime64[us, UTC]"
 
 
 def empty_frame() -> pd.DataFrame:
+    import pandas as pd
+
     return conform(pd.DataFrame({c: [] for c in CANONICAL_COLUMNS}))
 
 
 def conform(df: pd.DataFrame) -> pd.DataFrame:
     """Return `df` with exactly the canonical columns and dtypes (missing ones are null)."""
+    import pandas as pd
+
     out = pd.DataFrame(index=df.index)
     out["source_row"] = df["source_row"].astype("int64") if "source_row" in df else pd.Series(
         range(2, len(df) + 2), index=df.index, dtype="int64")

@@ -5,12 +5,17 @@ only calls `install(window)`."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QScrollArea
 
 from workbench.ui.casework_panel import CaseworkPanel
-from workbench.ui.log_viewer import LogViewer
 from workbench.ui.undo import CaseworkUndoStack
+
+if TYPE_CHECKING:
+    from workbench.ui.log_viewer import LogViewer
 
 LOG_FILTER = "Resolution logs (*.xlsx *.csv *.json)"
 
@@ -67,8 +72,18 @@ def install(window) -> None:
         window.refresh_cases(case_ids)
         window.dashboard.mark_stale()
 
+    load_later = QTimer(window)
+    load_later.setSingleShot(True)
+    load_later.setInterval(0)
+    load_later.timeout.connect(lambda: panel.set_cases(window.table.selected_case_ids()))
+
     def selection_changed(*_args) -> None:
-        panel.set_cases(window.table.selected_case_ids())
+        # during a filter/sort refresh (like the detail) after the table has painted, once
+        if getattr(window, "_defer_detail", False):
+            load_later.start()
+        else:
+            load_later.stop()
+            panel.set_cases(window.table.selected_case_ids())
 
     def opened(workbook) -> None:
         stack.clear()
@@ -83,11 +98,13 @@ def install(window) -> None:
     window.workbookOpened.connect(opened)
 
 
-def open_log_dialog(window, path: str | None = None) -> LogViewer | None:
+def open_log_dialog(window, path: str | None = None) -> "LogViewer | None":
     if path is None:
         path, _ = QFileDialog.getOpenFileName(window, "Open an exported resolution log", "", LOG_FILTER)
         if not path:
             return None
+    from workbench.ui.log_viewer import LogViewer   # the export readers import openpyxl (0.3 s)
+
     viewer = LogViewer(path, None, workbook=window.workbook)
     viewer.resize(1100, 700)
     viewer.show()

@@ -25,7 +25,7 @@ from workbench.core.store.models import Case, Finding, Tag
 
 CLEAN = "clean"            # pseudo-symptom: a case without findings
 UNASSIGNED = ""            # assignee filter value meaning "nobody"
-PAGE_SIZE = 200            # ids per row fetch (SQLite allows 32k bound params; keep it small)
+PAGE_SIZE = 100            # ids per row fetch: a screenful and a half; one page costs ~10 ms at 1M cases
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
 """The Dashboard tab: structural flags first and loud, then the charts and the cluster table
-with each cluster's five checklist answers. The analysis runs on the background worker."""
+with each cluster's five checklist answers. The analysis runs on the background worker.
+
+The charts (pyqtgraph, about 0.25 s to import) are built when the tab is first shown or
+results arrive, not with the window: opening a workbook shows its cases without them."""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ from PySide6.QtWidgets import (
     QTextBrowser, QVBoxLayout, QWidget,
 )
 
-from workbench.ui.dashboard.charts import BoundaryChart, LagChart, RateChart
 from workbench.ui.dashboard.cluster_model import ClusterTableModel
 
 
@@ -35,11 +37,7 @@ class DashboardWidget(QWidget):
         self.png_button = QPushButton("Save charts as PNG...", self)
         self.png_button.clicked.connect(self._save_pngs_dialog)
 
-        self.rate_chart = RateChart(self)
-        self.boundary_chart = BoundaryChart(self)
-        self.refund_lag = LagChart("approval -> processor refund", self)
-        self.erp_lag = LagChart("approval -> ERP posting", self)
-        self.charts = (self.rate_chart, self.boundary_chart, self.refund_lag, self.erp_lag)
+        self._charts: tuple = ()
 
         self.cluster_model = ClusterTableModel(self)
         self.cluster_table = QTableView(self)
@@ -56,12 +54,8 @@ class DashboardWidget(QWidget):
         top.addWidget(self.png_button)
         top.addWidget(self.refresh_button)
         grid_host = QWidget(self)
-        grid = QGridLayout(grid_host)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self.rate_chart, 0, 0)
-        grid.addWidget(self.boundary_chart, 0, 1)
-        grid.addWidget(self.refund_lag, 1, 0)
-        grid.addWidget(self.erp_lag, 1, 1)
+        self._grid = QGridLayout(grid_host)
+        self._grid.setContentsMargins(0, 0, 0, 0)
         lower = QSplitter(Qt.Orientation.Horizontal, self)
         lower.addWidget(self.cluster_table)
         lower.addWidget(self.answers)
@@ -82,13 +76,29 @@ class DashboardWidget(QWidget):
         layout.addWidget(scroll, 1)
         self._show_flags([])
 
+    # --- charts, built on first use -------------------------------------------------------
+    @property
+    def charts(self) -> tuple:
+        """(rate, boundary, refund lag, ERP lag), built on first use."""
+        if not self._charts:
+            from workbench.ui.dashboard.charts import BoundaryChart, LagChart, RateChart
+
+            self.rate_chart = RateChart(self)
+            self.boundary_chart = BoundaryChart(self)
+            self.refund_lag = LagChart("approval -> processor refund", self)
+            self.erp_lag = LagChart("approval -> ERP posting", self)
+            self._charts = (self.rate_chart, self.boundary_chart, self.refund_lag, self.erp_lag)
+            for i, chart in enumerate(self._charts):
+                self._grid.addWidget(chart, i // 2, i % 2)
+        return self._charts
+
     # --- data ------------------------------------------------------------------------------
     def set_workbook(self, workbook) -> None:
         self.workbook = workbook
         self.insights = None
         self._stale = True
         self.cluster_model.set_clusters([])
-        for chart in self.charts:
+        for chart in self._charts:
             chart.clear()
         if self.isVisible():
             self.refresh()
@@ -101,6 +111,7 @@ class DashboardWidget(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().showEvent(event)
+        self.charts     # noqa: B018 - built now that they are seen
         if self._stale and self.workbook is not None:
             self.refresh()
 
@@ -129,6 +140,7 @@ class DashboardWidget(QWidget):
                             f"{len(result.clusters)} clusters; structural threshold {result.threshold_pct:g} % "
                             f"of returns in 30 days; latency window {result.latency_window_hours} h")
         self._show_flags([f.text for f in result.structural] + [r.text for r in result.recurrence_after_adjustment])
+        self.charts     # noqa: B018 - built on first use
         self.rate_chart.set_data(result.rate_by_period)
         self.boundary_chart.set_data(result.by_boundary)
         lags = {(lag.transaction_type, lag.leg): lag for lag in result.lag}
