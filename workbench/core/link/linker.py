@@ -14,6 +14,11 @@ Every record ends in exactly one case (a `links` row); the case is named by its 
 A case holds at most one live record per refund-carrying system; a second record with the same
 amount close in time is linked as a duplicate (a finding), any other extra record is detached
 into a case of its own with a link candidate pointing back. Support tickets may be several.
+
+Inside, a record is its row position (0..n-1 in rid order) and the link state is a handful of
+numpy arrays over those positions (case, rule, confidence, duplicate flag, order of linking);
+key matches are integer-code lookups. pandas frames are built only for the candidate pairs a
+rule scores (orders shared by several returns, fallback pairs, duplicates).
 """
 
 from __future__ import annotations
@@ -22,9 +27,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from workbench.core.link.assign import mutual_best
-from workbench.core.link.refs import describe_drift, learn_convention, order_key, refund_key, split_ref
+from workbench.core.link.prepare import SYS_CODE, SYSTEM_NAMES, Prepared, prepare
 from workbench.core.settings import BusinessSettings
 
 RECORD_COLUMNS = (
@@ -36,6 +42,12 @@ CANDIDATE_COLUMNS = ("rid", "anchor", "rule", "score", "note")
 FALLBACK_DAYS = 30
 RULE_CONFIDENCE = {"anchor": 1.0, "return_ref": 1.0, "return_ref_repaired": 0.9, "refund_ref": 0.95,
                    "order_ref": 0.8, "order_ref_ambiguous": 0.6, "fallback": 0.5}
+RULES = ("anchor", "return_ref", "refund_ref", "order_ref", "fallback")
+_R = {name: i for i, name in enumerate(RULES)}
+_CONF = np.array([RULE_CONFIDENCE[r] for r in RULES])
+
+__all__ = ["LinkResult", "link_records", "prepare", "RECORD_COLUMNS", "LINK_COLUMNS", "CANDIDATE_COLUMNS",
+           "SYSTEM_NAMES"]
 
 
 @dataclass
@@ -45,167 +57,117 @@ class LinkResult:
     keys: pd.DataFrame         # index rid: key_return, key_order, key_refund (normalised)
 
 
-def prepare(records: pd.DataFrame) -> pd.DataFrame:
-    """Normalised keys, drift and matching attributes per record, indexed by rid."""
-    rids = records["rid"].to_numpy(dtype="int64")
-    positional = bool((rids == np.arange(len(rids))).all())
-    index = pd.RangeIndex(len(rids), name="rid") if positional else pd.Index(rids, name="rid")
-
-    def col(name: str) -> pd.Series:
-        series = records[name]
-        return pd.Series(series.array, index=index, name=name)
-
-    system = col("system").astype("string")
-    is_portal = (system == "portal").to_numpy()
-    raw_ref = col("record_id").astype("string").where(is_portal, col("return_ref").astype("string"))
-    parts = split_ref(raw_ref)
-    # the source (system + profile) as a small integer code
-    profile_codes, profiles = pd.factorize(col("profile").astype("string"))
-    source = pd.Series(system.map(_SYS_CODE).fillna(9).astype("int64").to_numpy() * (len(profiles) + 2)
-                       + profile_codes + 1, index=index)
-    conv = learn_convention(parts[~is_portal], source[~is_portal])
-    drift = describe_drift(parts, source, conv).where(~is_portal, "")
-    out = pd.DataFrame(index=index)
-    out["rid"] = index.to_numpy()
-    out["raw_ref"] = raw_ref
-    out["key_return"] = parts["key"]
-    out["has_ref"] = parts["key"].notna().to_numpy()
-    out["drift"] = drift.fillna("")
-    out["drifted"] = (out["drift"] != "").to_numpy(dtype=bool)
-    out["key_order"] = order_key(col("order_ref"))
-    is_proc = (system == "processor").to_numpy()
-    key_refund = pd.Series(pd.NA, index=index, dtype="string")
-    key_refund[is_proc] = refund_key(col("record_id")[is_proc])
-    refund_ref = col("refund_ref")
-    has_refund_ref = ~is_proc & refund_ref.notna().to_numpy()
-    key_refund[has_refund_ref] = refund_key(refund_ref[has_refund_ref])
-    out["key_refund"] = key_refund
-    customer_key = col("customer").astype("string").str.strip().str.lower()
-    out["amount"] = col("amount_minor").astype("Int64")
-    t = col("occurred_at")
-    out["t"] = col("approved_at").fillna(t).where(is_portal, t)
-    out["ts"] = _seconds(out["t"])
-    out["sys"] = system.map(_SYS_CODE).fillna(-1).astype("int8").to_numpy()
-    # integer codes of the keys: merges on int64 are far cheaper than on strings. Return and
-    # order keys share one code space (a return reference may really be an order number).
-    joint, _ = pd.factorize(pd.concat([out["key_return"], out["key_order"]], ignore_index=True))
-    n = len(out)
-    out["kr"] = _codes(joint[:n])
-    out["ko"] = _codes(joint[n:])
-    out["kf"] = _codes(pd.factorize(out["key_refund"])[0])
-    out["kc"] = _codes(pd.factorize(customer_key)[0])
-    return out
-
-
-SYSTEM_NAMES = ("portal", "processor", "erp", "support")
-_SYS_CODE = {name: i for i, name in enumerate(SYSTEM_NAMES)}
-
-
-def _seconds(times: pd.Series):
-    """Aware times -> nullable Int64 epoch seconds (cheap integer arithmetic for windows)."""
-    values = times.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[s]")
-    ints = values.to_numpy().astype("int64")
-    out = pd.array(ints, dtype="Int64")
-    out[times.isna().to_numpy()] = pd.NA
-    return out
-
-
-def _codes(codes):
-    """pd.factorize codes as plain int64; -1 = missing (never matched: filtered before merges)."""
-    return np.asarray(codes, dtype="int64")
-
-
-def _pairs_by_key(u: pd.DataFrame, ukey: str, targets: pd.DataFrame) -> pd.DataFrame:
-    left = u.loc[u[ukey].to_numpy() >= 0, ["rid", ukey]].rename(columns={ukey: "k"}).reset_index(drop=True)
-    return left.merge(targets, on="k", how="inner")
+def _nullable(values: np.ndarray, present: np.ndarray) -> pd.arrays.IntegerArray:
+    return pd.arrays.IntegerArray(np.asarray(values, dtype=np.int64), ~np.asarray(present, dtype=bool))
 
 
 class _Linker:
-    def __init__(self, prep: pd.DataFrame, settings: BusinessSettings) -> None:
+    def __init__(self, prep: Prepared, settings: BusinessSettings) -> None:
         self.p = prep
-        self.settings = settings
         self.dup_window = int(settings.duplicate_window_hours) * 3600
-        # the slim frame every matching step works on: integer codes, amounts, epoch seconds
-        self.q = prep[["rid", "sys", "kr", "ko", "kf", "kc", "amount", "ts"]]
-        self.links: list[pd.DataFrame] = []
+        n = prep.n
+        self.anchor = np.full(n, -1, dtype=np.int64)    # the case (its anchor's position); -1 = unlinked
+        self.rule = np.full(n, -1, dtype=np.int8)       # index into RULES
+        self.conf = np.zeros(n, dtype=np.float64)
+        self.dup = np.zeros(n, dtype=bool)
+        self.repaired: dict[int, str] = {}              # position -> repair text (few records)
+        self.seq = np.full(n, -1, dtype=np.int64)       # order of linking (the links' row order)
+        self.next_seq = 0
+        self.detached = np.zeros(n, dtype=bool)
         self.candidates: list[pd.DataFrame] = []
-        self.linked = pd.Series(False, index=prep.index)
-        self.detached = pd.Series(False, index=prep.index)
 
     # --- state --------------------------------------------------------------------------
-    def members(self) -> pd.DataFrame:
-        """All links so far ('system' as a small int code while linking)."""
-        if not self.links:
-            return pd.DataFrame({c: pd.Series(dtype="int64") for c in ("rid", "anchor", "system")}).assign(
-                rule=pd.Series(dtype=object), confidence=pd.Series(dtype=float),
-                is_duplicate=pd.Series(dtype=bool), repaired=pd.Series(dtype="string"))
-        if len(self.links) > 1:
-            self.links = [pd.concat(self.links, ignore_index=True)]
-        return self.links[0]
+    @property
+    def linked(self) -> np.ndarray:
+        return self.anchor >= 0
 
-    def add_anchors(self, rids: pd.Index) -> None:
-        if len(rids) == 0:
+    def _link(self, pos: np.ndarray, anchor: np.ndarray, rule: np.ndarray, conf: np.ndarray) -> None:
+        self.anchor[pos] = anchor
+        self.rule[pos] = rule
+        self.conf[pos] = conf
+        self.dup[pos] = False   # (a record is only linked while unlinked: no repair text to clear)
+        self.seq[pos] = self.next_seq + np.arange(len(pos))
+        self.next_seq += len(pos)
+
+    def add_anchors(self, pos: np.ndarray) -> None:
+        if len(pos) == 0:
             return
-        frame = pd.DataFrame({"rid": rids, "anchor": rids, "system": self.p.loc[rids, "sys"].to_numpy(),
-                              "rule": "anchor", "confidence": 1.0, "is_duplicate": False,
-                              "repaired": pd.NA})
-        self.links.append(frame)
-        self.linked.loc[rids] = True
+        self._link(pos, pos, np.full(len(pos), _R["anchor"], dtype=np.int8), np.ones(len(pos)))
 
-    def unlinked(self, system: str) -> pd.DataFrame:
-        mask = (self.q["sys"] == _SYS_CODE[system]) & ~self.linked & ~self.detached
-        return self.q[mask]
+    def unlinked(self, system: str) -> np.ndarray:
+        return np.flatnonzero((self.p.sys == SYS_CODE[system]) & ~self.linked & ~self.detached)
 
-    def anchors_without(self, system: str) -> pd.Index:
-        m = self.members()
-        anchors = pd.Index(m.loc[m["rule"] == "anchor", "anchor"].unique())
-        having = pd.Index(m.loc[(m["system"] == _SYS_CODE[system]) & ~m["is_duplicate"], "anchor"].unique())
-        return anchors.difference(having)
+    def in_seq_order(self, mask: np.ndarray) -> np.ndarray:
+        pos = np.flatnonzero(mask)
+        return pos[np.argsort(self.seq[pos], kind="stable")]
+
+    def anchors_without(self, system: str) -> np.ndarray:
+        """Positions of case anchors (ascending) whose case has no live record of `system`."""
+        cases = np.zeros(self.p.n, dtype=bool)
+        cases[self.anchor[self.rule == _R["anchor"]]] = True
+        live = self.linked & (self.p.sys == SYS_CODE[system]) & ~self.dup
+        cases[self.anchor[live]] = False
+        return np.flatnonzero(cases)
 
     # --- rules --------------------------------------------------------------------------
-    def by_return_ref(self, u: pd.DataFrame) -> pd.DataFrame:
-        m = self.members()
-        src = m[m["rule"].isin(["anchor", "return_ref"]) & ~m["is_duplicate"].astype(bool)]
-        targets = pd.DataFrame({"k": self.p.loc[src["rid"], "kr"].to_numpy(),
-                                "anchor": src["anchor"].to_numpy()})
-        targets = targets[targets["k"].to_numpy() >= 0].drop_duplicates()
-        pairs = _pairs_by_key(u, "kr", targets)
-        return self._unique(pairs, "return_ref", "reference matches several cases")
+    def by_return_ref(self, u: np.ndarray) -> pd.DataFrame:
+        src = self.linked & ~self.dup & ((self.rule == _R["anchor"]) | (self.rule == _R["return_ref"]))
+        return self._unique(u, self.p.kr, src, "return_ref", "reference matches several cases")
 
-    def by_refund_ref(self, u: pd.DataFrame) -> pd.DataFrame:
-        m = self.members()
-        src = m[m["system"] == _SYS_CODE["processor"]]
-        targets = pd.DataFrame({"k": self.p.loc[src["rid"], "kf"].to_numpy(),
-                                "anchor": src["anchor"].to_numpy()})
-        targets = targets[targets["k"].to_numpy() >= 0].drop_duplicates()
-        pairs = _pairs_by_key(u, "kf", targets)
-        return self._unique(pairs, "refund_ref", "refund id matches several cases")
+    def by_refund_ref(self, u: np.ndarray) -> pd.DataFrame:
+        src = self.linked & (self.p.sys == SYS_CODE["processor"])
+        return self._unique(u, self.p.kf, src, "refund_ref", "refund id matches several cases")
 
-    def _unique(self, pairs: pd.DataFrame, rule: str, note: str) -> pd.DataFrame:
-        if pairs.empty:
+    def _unique(self, u: np.ndarray, key: np.ndarray, src_mask: np.ndarray, rule: str, note: str) -> pd.DataFrame:
+        """Records of `u` whose key names exactly one case among the `src_mask` records link to
+        it; several cases: link candidates (in the order the pandas merge of old listed them)."""
+        src = np.flatnonzero(src_mask & (key >= 0))
+        u = u[key[u] >= 0]
+        if len(src) == 0 or len(u) == 0:
             return pd.DataFrame(columns=["rid", "anchor", "rule"])
-        n = pairs.groupby("rid")["anchor"].transform("size")
-        ambiguous = pairs[n > 1]
-        if not ambiguous.empty:
-            self.candidates.append(pd.DataFrame({"rid": ambiguous["rid"], "anchor": ambiguous["anchor"],
+        # distinct (key, case) targets; per key: how many cases, and the first one
+        n = self.p.n
+        pairs = pd.unique(key[src] * n + self.anchor[src])      # distinct (key, case), one int64 each
+        size = int(max(key.max(), 0)) + 1
+        n_cases = np.bincount(pairs // n, minlength=size)
+        first = np.full(size, -1, dtype=np.int64)
+        first[pairs // n] = pairs % n                            # the case, where it is the only one
+        k = key[u]
+        hits = n_cases[k]
+        one = u[hits == 1]
+        several = u[hits > 1]
+        if len(several):
+            # the pairs in merge order: records ascending, the targets in link order
+            keys_wanted = np.zeros(size, dtype=bool)
+            keys_wanted[key[several]] = True
+            tpos = self.in_seq_order(src_mask & (key >= 0) & keys_wanted[np.maximum(key, 0)])
+            targets = pd.DataFrame({"k": key[tpos], "anchor": self.anchor[tpos]}).drop_duplicates()
+            left = pd.DataFrame({"rid": several, "k": key[several]})
+            amb = left.merge(targets, on="k", how="inner")
+            self.candidates.append(pd.DataFrame({"rid": amb["rid"].to_numpy(), "anchor": amb["anchor"].to_numpy(),
                                                  "rule": rule, "score": 0.5, "note": note}))
-        return pairs.loc[n == 1, ["rid", "anchor"]].assign(rule=rule)
+        return pd.DataFrame({"rid": one, "anchor": first[key[one]], "rule": rule})
 
-    def by_order(self, u: pd.DataFrame, system: str) -> pd.DataFrame:
+    def by_order(self, u: np.ndarray, system: str) -> pd.DataFrame:
         open_anchors = self.anchors_without(system)
-        a = self.q.loc[open_anchors, ["ko", "amount", "ts"]]
-        targets = pd.DataFrame({"k": a["ko"].to_numpy(), "anchor": open_anchors,
-                                "a_amount": a["amount"].array, "a_t": a["ts"].array})
-        targets = targets[targets["k"].to_numpy() >= 0]
-        via_order = _pairs_by_key(u, "ko", targets).assign(via_ref=False)
-        via_ref = _pairs_by_key(u, "kr", targets).assign(via_ref=True)
-        pairs = pd.concat([via_order, via_ref], ignore_index=True)
+        p = self.p
+        keep = open_anchors[p.ko[open_anchors] >= 0]
+        targets = pd.DataFrame({"k": p.ko[keep], "anchor": keep,
+                                "a_amount": _nullable(p.amount[keep], p.has_amount[keep]),
+                                "a_t": _nullable(p.ts[keep], p.has_ts[keep])})
+        parts = []
+        for via_ref, key in ((False, p.ko), (True, p.kr)):
+            left = u[key[u] >= 0]
+            parts.append(pd.DataFrame({"rid": left, "k": key[left]}).merge(targets, on="k", how="inner")
+                         .assign(via_ref=via_ref))
+        pairs = pd.concat(parts, ignore_index=True)
         if pairs.empty:
             return pd.DataFrame(columns=["rid", "anchor", "rule", "via_ref", "ambiguous"])
-        pairs = pairs.reset_index(drop=True)
-        rec = self.q.loc[pairs["rid"], ["amount", "ts"]].reset_index(drop=True)
-        pairs["amount_eq"] = (rec["amount"] == pairs["a_amount"]).fillna(False).to_numpy(dtype=bool)
-        hours = (rec["ts"] - pairs["a_t"]).abs().astype("Float64") / 3600
+        rid = pairs["rid"].to_numpy()
+        amount = _nullable(p.amount[rid], p.has_amount[rid])
+        ts = pd.Series(_nullable(p.ts[rid], p.has_ts[rid]))
+        pairs["amount_eq"] = pd.Series(amount == pairs["a_amount"].array).fillna(False).to_numpy(dtype=bool)
+        hours = (ts - pairs["a_t"]).abs().astype("Float64") / 3600
         pairs["score"] = pairs["amount_eq"].astype(int) * 100000 - hours.fillna(99999).clip(upper=99999).to_numpy()
         pairs = pairs.sort_values(["rid", "score", "via_ref"], ascending=[True, False, True])
         pairs = pairs.drop_duplicates(["rid", "anchor"])
@@ -225,15 +187,14 @@ class _Linker:
         chosen["ambiguous"] = chosen["rid"].isin(others["rid"])
         return chosen[["rid", "anchor", "via_ref", "ambiguous"]].assign(rule="order_ref")
 
-    def by_fallback(self, u: pd.DataFrame, system: str) -> pd.DataFrame:
-        open_anchors = self.anchors_without(system)
-        a = self.q.loc[open_anchors, ["kc", "amount", "ts"]]
-        targets = pd.DataFrame({"kc": a["kc"].to_numpy(), "amount": a["amount"].array,
-                                "anchor": open_anchors, "a_t": a["ts"].array})
-        targets = targets[(targets["kc"].to_numpy() >= 0) & targets["amount"].notna().to_numpy()
-                          & targets["a_t"].notna().to_numpy()]
-        left = u.loc[(u["kc"].to_numpy() >= 0) & u["amount"].notna().to_numpy(),
-                     ["rid", "kc", "amount", "ts"]].reset_index(drop=True)
+    def by_fallback(self, u: np.ndarray, system: str) -> pd.DataFrame:
+        p = self.p
+        a = self.anchors_without(system)
+        a = a[(p.kc[a] >= 0) & p.has_amount[a] & p.has_ts[a]]
+        targets = pd.DataFrame({"kc": p.kc[a], "amount": p.amount[a], "anchor": a, "a_t": p.ts[a]})
+        left = u[(p.kc[u] >= 0) & p.has_amount[u]]
+        left = pd.DataFrame({"rid": left, "kc": p.kc[left], "amount": p.amount[left],
+                             "ts": _nullable(p.ts[left], p.has_ts[left])})
         pairs = left.merge(targets, on=["kc", "amount"], how="inner")
         if pairs.empty:
             return pd.DataFrame(columns=["rid", "anchor", "rule"])
@@ -245,61 +206,68 @@ class _Linker:
         return chosen[["rid", "anchor"]].assign(rule="fallback")
 
     # --- applying and settling ----------------------------------------------------------
-    def apply(self, found: pd.DataFrame) -> None:
-        """Record links found by a rule. Repair text is built only for the rows that need it."""
+    def apply(self, found: pd.DataFrame) -> np.ndarray:
+        """Record links found by a rule. Repair text is built only for the rows that need it.
+        Returns the positions linked."""
         if found.empty:
-            return
-        rids = found["rid"].to_numpy(dtype="int64")
-        pos = self.p.index.get_indexer(rids)
-        rule = found["rule"].to_numpy()
-        drifted_all = self.p["drifted"].to_numpy()[pos]
-        has_ref = self.p["has_ref"].to_numpy()[pos]
-        conf = pd.Series(rule).map(RULE_CONFIDENCE).to_numpy(dtype=float).copy()
-        repaired = np.full(len(found), None, dtype=object)
-        is_ret = rule == "return_ref"
+            return np.zeros(0, dtype=np.int64)
+        p = self.p
+        pos = found["rid"].to_numpy(dtype="int64")
+        rule_names = found["rule"].to_numpy(dtype=object)
+        rule = np.array([_R[r] for r in rule_names], dtype=np.int8) if len(set(rule_names)) > 1 else \
+            np.full(len(pos), _R[rule_names[0]], dtype=np.int8)
+        drifted_all = p.drifted[pos]
+        has_ref = p.has_ref[pos]
+        conf = _CONF[rule].copy()
+        is_ret = rule == _R["return_ref"]
         via_ref = (found["via_ref"].fillna(False).to_numpy(dtype=bool) if "via_ref" in found
                    else np.zeros(len(found), dtype=bool))
-        order_as_ref = (rule == "order_ref") & via_ref
-        fb = rule == "fallback"
+        order_as_ref = (rule == _R["order_ref"]) & via_ref
+        fb = rule == _R["fallback"]
         drifted = is_ret & drifted_all
         broken = ~is_ret & ~order_as_ref & has_ref & ~fb
         conf[drifted] = RULE_CONFIDENCE["return_ref_repaired"]
         if "ambiguous" in found:
             conf[found["ambiguous"].fillna(False).to_numpy(dtype=bool)] = RULE_CONFIDENCE["order_ref_ambiguous"]
+        self._link(pos, found["anchor"].to_numpy(dtype="int64"), rule, conf)
 
         def raw(mask):
-            return self.p["raw_ref"].array.take(pos[mask]).astype(object)
+            return p.raw_ref(pos[mask]).astype(object)
 
+        texts = []
         if drifted.any():
-            repaired[drifted] = self.p["drift"].array.take(pos[drifted]).astype(object)
+            texts.append((pos[drifted], p.drift.reindex(pos[drifted]).to_numpy(dtype=object, na_value=None)))
         if order_as_ref.any():
-            repaired[order_as_ref] = "order number " + raw(order_as_ref) + " instead of return id"
+            texts.append((pos[order_as_ref], "order number " + raw(order_as_ref) + " instead of return id"))
         if broken.any():
-            how = np.where(rule[broken] == "refund_ref", "refund id", "order")
-            repaired[broken] = "reference " + raw(broken) + " matches no return; linked by " + how
+            how = np.where(rule[broken] == _R["refund_ref"], "refund id", "order")
+            texts.append((pos[broken], "reference " + raw(broken) + " matches no return; linked by " + how))
         if (fb & has_ref).any():
-            repaired[fb & has_ref] = ("reference " + raw(fb & has_ref)
-                                      + " matches no return; linked by customer, amount and time")
-        repaired[fb & ~has_ref] = "reference blank; linked by customer, amount and time"
-        frame = pd.DataFrame({"rid": rids, "anchor": found["anchor"].to_numpy(dtype="int64"),
-                              "system": self.p["sys"].to_numpy()[pos], "rule": rule, "confidence": conf,
-                              "is_duplicate": False, "repaired": pd.array(repaired, dtype="string")})
-        self.links.append(frame)
-        self.linked.iloc[pos] = True
+            texts.append((pos[fb & has_ref], "reference " + raw(fb & has_ref)
+                          + " matches no return; linked by customer, amount and time"))
+        if (fb & ~has_ref).any():
+            texts.append((pos[fb & ~has_ref], np.full(int((fb & ~has_ref).sum()),
+                                                      "reference blank; linked by customer, amount and time",
+                                                      dtype=object)))
+        for where, text in texts:
+            self.repaired.update(zip(where.tolist(), text.tolist()))
+        return pos
 
     def settle(self, system: str) -> None:
         """At most one live record of `system` per case: extras become duplicates or detach."""
-        m = self.members()
-        own = m[(m["system"] == _SYS_CODE[system])]
-        counts = own.groupby("anchor")["rid"].transform("size")
-        multi = own[counts > 1]
-        if multi.empty:
-            return
         p = self.p
-        q = self.q
-        multi = multi.assign(amount=q.loc[multi["rid"], "amount"].array, t=q.loc[multi["rid"], "ts"].array,
-                             a_amount=q.loc[multi["anchor"], "amount"].array)
-        multi["is_anchor"] = multi["rule"] == "anchor"
+        own = np.flatnonzero(self.linked & (p.sys == SYS_CODE[system]))
+        counts = np.bincount(self.anchor[own], minlength=p.n)
+        multi_pos = own[counts[self.anchor[own]] > 1]
+        if len(multi_pos) == 0:
+            return
+        anchor = self.anchor[multi_pos]
+        multi = pd.DataFrame({
+            "rid": multi_pos, "anchor": anchor, "rule": self.rule[multi_pos], "confidence": self.conf[multi_pos],
+            "amount": _nullable(p.amount[multi_pos], p.has_amount[multi_pos]),
+            "t": _nullable(p.ts[multi_pos], p.has_ts[multi_pos]),
+            "a_amount": _nullable(p.amount[anchor], p.has_amount[anchor])})
+        multi["is_anchor"] = multi["rule"] == _R["anchor"]
         multi["amount_eq"] = (multi["amount"] == multi["a_amount"]).fillna(False)
         multi = multi.sort_values(["anchor", "is_anchor", "confidence", "amount_eq", "t", "rid"],
                                   ascending=[True, False, False, False, True, True])
@@ -310,23 +278,26 @@ class _Linker:
         same_amount = pd.Series(rest["amount"].array == live_amount).fillna(False).to_numpy(dtype=bool)
         close = pd.Series(abs(rest["t"].array - live_t) <= self.dup_window).fillna(False).to_numpy(dtype=bool)
         dup = same_amount & close
-        dup_rids = set(rest.loc[dup, "rid"])
+        self.dup[rest["rid"].to_numpy()[dup]] = True
         detach = rest.loc[~dup]
-        all_links = pd.concat(self.links, ignore_index=True)
-        all_links.loc[all_links["rid"].isin(dup_rids), "is_duplicate"] = True
         if not detach.empty:
-            all_links = all_links[~all_links["rid"].isin(detach["rid"])]
-            self.linked.loc[detach["rid"].to_numpy()] = False
-            self.detached.loc[detach["rid"].to_numpy()] = True
+            d = detach["rid"].to_numpy()
             self.candidates.append(pd.DataFrame({
-                "rid": detach["rid"], "anchor": detach["anchor"], "rule": detach["rule"], "score": 0.4,
+                "rid": d, "anchor": detach["anchor"].to_numpy(),
+                "rule": np.array(RULES, dtype=object)[detach["rule"].to_numpy()], "score": 0.4,
                 "note": "second " + system + " record for this case (different amount or far apart in time)"}))
-        self.links = [all_links]
+            self.anchor[d] = -1
+            self.rule[d] = -1
+            self.seq[d] = -1
+            self.dup[d] = False
+            for r in d.tolist():
+                self.repaired.pop(r, None)
+            self.detached[d] = True
 
     def attach(self, system: str, rules: tuple[str, ...], settle: bool = True) -> None:
         for rule in rules:
             u = self.unlinked(system)
-            if u.empty:
+            if len(u) == 0:
                 break
             if rule == "return_ref":
                 found = self.by_return_ref(u)
@@ -344,23 +315,24 @@ class _Linker:
         """Records left over that repeat a case's live record of the same system (same reference,
         or both blank and the same customer; same amount; within the duplicate window) are
         linked to that case as duplicates: a retried event whose twin won the one-to-one match."""
+        p = self.p
         u = self.unlinked(system)
-        if u.empty:
+        if len(u) == 0:
             return
-        m = self.members()
-        live = m[(m["system"] == _SYS_CODE[system]) & ~m["is_duplicate"]]
-        if live.empty:
+        live = self.in_seq_order(self.linked & (p.sys == SYS_CODE[system]) & ~self.dup)
+        if len(live) == 0:
             return
-        lp = self.q.loc[live["rid"], ["kr", "kc", "amount", "ts"]].reset_index(drop=True).assign(
-            anchor=live["anchor"].to_numpy(), live_rule=live["rule"].to_numpy())
-        u = u[["rid", "kr", "kc", "amount", "ts"]].reset_index(drop=True)
-        u = u[u["amount"].notna().to_numpy()]
-        lp = lp[lp["amount"].notna().to_numpy()]
-        with_ref = u[u["kr"].to_numpy() >= 0].merge(lp[lp["kr"].to_numpy() >= 0], on=["kr", "amount"],
-                                                     suffixes=("", "_live"))
-        blank = u[u["kr"].to_numpy() < 0].merge(lp[(lp["kr"].to_numpy() < 0) & (lp["kc"].to_numpy() >= 0)],
-                                                on=["kc", "amount"],
-                                        suffixes=("", "_live"))
+        u = u[p.has_amount[u]]
+        live = live[p.has_amount[live]]
+        lp = pd.DataFrame({"kr": p.kr[live], "kc": p.kc[live], "amount": p.amount[live],
+                           "ts_live": _nullable(p.ts[live], p.has_ts[live]), "anchor": self.anchor[live],
+                           "live_rule": self.rule[live]})
+        uf = pd.DataFrame({"rid": u, "kr": p.kr[u], "kc": p.kc[u], "amount": p.amount[u],
+                           "ts": _nullable(p.ts[u], p.has_ts[u])})
+        with_ref = uf[uf["kr"].to_numpy() >= 0].merge(lp[lp["kr"].to_numpy() >= 0].drop(columns="kc"),
+                                                      on=["kr", "amount"])
+        blank = uf[uf["kr"].to_numpy() < 0].merge(
+            lp[(lp["kr"].to_numpy() < 0) & (lp["kc"].to_numpy() >= 0)].drop(columns="kr"), on=["kc", "amount"])
         pairs = pd.concat([with_ref, blank], ignore_index=True)
         if pairs.empty:
             return
@@ -370,15 +342,36 @@ class _Linker:
         if pairs.empty:
             return
         found = pd.DataFrame({"rid": pairs["rid"].to_numpy(), "anchor": pairs["anchor"].to_numpy(),
-                              "rule": pairs["live_rule"].to_numpy()})
-        self.apply(found)
-        last = self.links[-1]
-        last["is_duplicate"] = True
+                              "rule": np.array(RULES, dtype=object)[pairs["live_rule"].to_numpy()]})
+        pos = self.apply(found)
+        self.dup[pos] = True
 
     def anchor_rest(self, system: str) -> None:
-        rest = self.q[(self.q["sys"] == _SYS_CODE[system]) & ~self.linked]
-        self.add_anchors(rest.index)
-        self.detached.loc[rest.index] = False
+        rest = np.flatnonzero((self.p.sys == SYS_CODE[system]) & ~self.linked)
+        self.add_anchors(rest)
+        self.detached[rest] = False
+
+    # --- result ---------------------------------------------------------------------------
+    def links(self, rid_values: np.ndarray) -> pd.DataFrame:
+        pos = np.flatnonzero(self.seq >= 0)
+        pos = pos[np.argsort(self.seq[pos], kind="stable")]
+        repaired = np.full(len(pos), None, dtype=object)
+        if self.repaired:
+            where = np.fromiter(self.repaired.keys(), dtype=np.int64, count=len(self.repaired))
+            text = np.fromiter(self.repaired.values(), dtype=object, count=len(self.repaired))
+            row = np.full(self.p.n, -1, dtype=np.int64)
+            row[pos] = np.arange(len(pos))
+            at = row[where]
+            repaired[at[at >= 0]] = text[at >= 0]
+        sys_names = pa.array(SYSTEM_NAMES, type=pa.string())
+        rule_names = pa.array(RULES, type=pa.string())
+        return pd.DataFrame({
+            "rid": rid_values[pos], "anchor": rid_values[self.anchor[pos]],
+            "system": pd.array(sys_names.take(pa.array(self.p.sys[pos].astype(np.int64))), dtype="string"),
+            "rule": pd.array(rule_names.take(pa.array(self.rule[pos].astype(np.int64))), dtype="str"),
+            "confidence": self.conf[pos], "is_duplicate": self.dup[pos],
+            "repaired": pd.array(pa.array(repaired, type=pa.string(), from_pandas=True), dtype="string"),
+        })
 
 
 def link_records(records: pd.DataFrame, settings: BusinessSettings | None = None) -> LinkResult:
@@ -390,12 +383,13 @@ def link_records(records: pd.DataFrame, settings: BusinessSettings | None = None
     # internally a record is its row position (0..n-1 in rid order): lookups become plain
     # array indexing instead of hash lookups; ids are mapped back at the end
     rid_values = records["rid"].to_numpy(dtype="int64")
+    order = None
     if len(rid_values) > 1 and not (np.diff(rid_values) > 0).all():
         order = np.argsort(rid_values, kind="stable")
-        records, rid_values = records.iloc[order], rid_values[order]
-    prep = prepare(records.assign(rid=np.arange(len(records), dtype="int64")))
+        rid_values = rid_values[order]
+    prep = prepare(records, order)
     lk = _Linker(prep, settings)
-    lk.add_anchors(prep.index[prep["sys"] == _SYS_CODE["portal"]])
+    lk.add_anchors(np.flatnonzero(prep.sys == SYS_CODE["portal"]))
     lk.attach("processor", ("return_ref", "order_ref", "fallback"))
     lk.duplicate_sweep("processor")
     lk.attach("erp", ("return_ref", "refund_ref", "order_ref", "fallback"))
@@ -406,20 +400,15 @@ def link_records(records: pd.DataFrame, settings: BusinessSettings | None = None
     lk.anchor_rest("erp")
     lk.attach("support", ("return_ref", "refund_ref", "order_ref"), settle=False)
     lk.anchor_rest("support")
-    links = lk.members()[list(LINK_COLUMNS)].reset_index(drop=True)
-    links["system"] = pd.Series(np.array(SYSTEM_NAMES, dtype=object)[links["system"].to_numpy(dtype="int64")],
-                                dtype="string")
-    links["is_duplicate"] = links["is_duplicate"].astype(bool)
-    links["repaired"] = links["repaired"].astype("string")
+    links = lk.links(rid_values)
     cands = (pd.concat(lk.candidates, ignore_index=True) if lk.candidates
              else pd.DataFrame(columns=list(CANDIDATE_COLUMNS)))
     # a candidate pointing at the record's own case is no alternative
     if not cands.empty:
-        own = links.set_index("rid")["anchor"].reindex(cands["rid"]).to_numpy()
+        own = lk.anchor[cands["rid"].to_numpy(dtype="int64")]
         cands = cands[cands["anchor"].to_numpy() != own].drop_duplicates(["rid", "anchor"])
-    for frame in (links, cands):
-        for col in ("rid", "anchor"):
-            frame[col] = rid_values[frame[col].to_numpy(dtype="int64")]
-    keys = prep[["key_return", "key_order", "key_refund"]]
+    for col in ("rid", "anchor"):
+        cands[col] = rid_values[cands[col].to_numpy(dtype="int64")]
+    keys = prep.keys
     keys.index = pd.Index(rid_values, name="rid")
     return LinkResult(links=links, candidates=cands[list(CANDIDATE_COLUMNS)].reset_index(drop=True), keys=keys)
