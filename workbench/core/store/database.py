@@ -66,8 +66,12 @@ def _build_pragmas(dbapi_connection, _record) -> None:
 
 def make_engine(url: str, *, building: bool = False) -> Engine:
     if url.startswith("sqlite"):
+        from workbench.core.store import sqlite_bulk
+
         engine = create_engine(url)
         event.listen(engine, "connect", _build_pragmas if building else _sqlite_pragmas)
+        event.listen(engine, "checkin", sqlite_bulk.detach_staged)   # bulk staging files, once a transaction is over
+        event.listen(engine, "close", sqlite_bulk.discard_staged)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
