@@ -404,7 +404,6 @@ def _persist(workbook: Workbook, settings: BusinessSettings, n_records: int, wor
         rebuild = [] if incremental or pg else _drop_indexes(conn, ("case_links", "findings", "link_candidates"))
         clock.lap("write_delete")
         _write_cases(conn, pg, in_scope, now, incremental, frozen)
-        del in_scope_mask
         clock.lap("write_cases")
         if len(gone):
             n = len(gone)
@@ -413,12 +412,15 @@ def _persist(workbook: Workbook, settings: BusinessSettings, n_records: int, wor
                       "fix_type = NULL, scope = NULL, cause = NULL, diagnosed_at = ?, version = version + 1 "
                       "WHERE id = ?",
                 [pa.repeat(False, n), pa.repeat(_stamp(now), n), db_column(gone["id"].to_numpy())])
-        new_links = links.loc[link_in_scope & ~links["is_override"].to_numpy(dtype=bool)]
-        _write_links(conn, new_links, case_of_anchor)
-        del new_links
+        _insert(conn, "case_links", _link_columns(links[link_in_scope & ~links["is_override"].to_numpy(dtype=bool)],
+                                                  case_of_anchor))
         clock.lap("write_links")
-        _write_candidates(conn, work.candidates, case_of_anchor, scope_anchors)
-        _write_findings(conn, work.findings[work.findings["anchor"].isin(scope_anchors)], case_of_anchor)
+        cands = work.candidates
+        cands = cands[cands["anchor"].isin(scope_anchors) & cands["anchor"].isin(case_of_anchor.index)]
+        _insert(conn, "link_candidates", _candidate_columns(cands, case_of_anchor))
+        del cands
+        _insert(conn, "findings", _finding_columns(work.findings[work.findings["anchor"].isin(scope_anchors)],
+                                                   case_of_anchor))
         clock.lap("write_findings")
         for statement in rebuild:
             conn.exec_driver_sql(statement)
@@ -566,15 +568,7 @@ def _write_cases(conn, pg: bool, cases: pd.DataFrame, now: datetime, incremental
     if not pg and (new.sum() + update.sum()) > 0.2 * max(len(cases), 1) and len(cases) > 10_000:
         rebuild = _drop_indexes(conn, ("cases",))    # a bulk load: rebuild the indexes once after it
     if new.any():
-        mask = None if new.all() else new
-        n = int(new.sum())
-        columns = {c: _take(cases, c, mask) for c in _SUMMARY_COLUMNS}
-        columns.update(id=_take(cases, "case_id", mask), case_key=_take(cases, "case_key", mask),
-                       status=pa.repeat("open", n), is_active=pa.repeat(True, n),
-                       source_changed=pa.repeat(False, n), diagnosed_at=pa.repeat(stamp, n),
-                       version=pa.repeat(1, n))
-        insert_columns(conn, "cases", columns)
-        del columns
+        _insert(conn, "cases", _new_case_columns(cases, new, now))
         if pg:
             conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('cases', 'id'), "
                                  "(SELECT max(id) FROM cases))")
@@ -601,42 +595,54 @@ def _write_cases(conn, pg: bool, cases: pd.DataFrame, now: datetime, incremental
         conn.exec_driver_sql(statement)
 
 
+def _new_case_columns(cases: pd.DataFrame, new: np.ndarray, now: datetime) -> dict | None:
+    if not new.any():
+        return None
+    mask = None if new.all() else new
+    n = int(new.sum())
+    columns = {c: _take(cases, c, mask) for c in _SUMMARY_COLUMNS}
+    columns.update(id=_take(cases, "case_id", mask), case_key=_take(cases, "case_key", mask),
+                   status=pa.repeat("open", n), is_active=pa.repeat(True, n),
+                   source_changed=pa.repeat(False, n), diagnosed_at=pa.repeat(_stamp(now), n),
+                   version=pa.repeat(1, n))
+    return columns
+
+
 def _case_ids(case_of_anchor: pd.Series, anchors: pd.Series) -> pa.Array:
     return pa.array(case_of_anchor.reindex(anchors.to_numpy()).to_numpy(dtype="int64"))
 
 
-def _write_links(conn, links: pd.DataFrame, case_of_anchor: pd.Series) -> None:
+def _link_columns(links: pd.DataFrame, case_of_anchor: pd.Series) -> dict | None:
     if links.empty:
-        return
+        return None
     # in record order: the unique record_id index then grows at its end
     order = np.argsort(links["rid"].to_numpy(dtype="int64"), kind="stable")
     links = links.take(order)
     del order
-    insert_columns(conn, "case_links", {
+    return {
         "case_id": _case_ids(case_of_anchor, links["anchor"]),
         "record_id": db_column(links["rid"].to_numpy(dtype="int64")),
         "system": db_column(links["system"]), "rule": db_column(links["rule"]),
         "confidence": db_column(links["confidence"].to_numpy(dtype="float64")),
         "is_duplicate": db_column(links["is_duplicate"].to_numpy(dtype=bool)),
         "repaired": db_column(links["repaired"].astype("string")),
-        "is_override": pa.repeat(False, len(links))})
+        "is_override": pa.repeat(False, len(links))}
 
 
-def _write_candidates(conn, cands: pd.DataFrame, case_of_anchor: pd.Series, scope) -> None:
-    cands = cands[cands["anchor"].isin(scope) & cands["anchor"].isin(case_of_anchor.index)]
+def _candidate_columns(cands: pd.DataFrame, case_of_anchor: pd.Series) -> dict | None:
     if cands.empty:
-        return
-    insert_columns(conn, "link_candidates", {
+        return None
+    return {
         "case_id": _case_ids(case_of_anchor, cands["anchor"]),
         "record_id": db_column(cands["rid"].to_numpy(dtype="int64")),
         "rule": db_column(cands["rule"].astype("string")),
         "score": db_column(cands["score"].to_numpy(dtype="float64")),
-        "note": db_column(cands["note"].astype("string"))})
+        "note": db_column(cands["note"].astype("string"))}
 
 
-def _write_findings(conn, findings: pd.DataFrame, case_of_anchor: pd.Series) -> None:
+def _finding_columns(findings: pd.DataFrame, case_of_anchor: pd.Series) -> dict | None:
     if findings.empty:
-        return
+        return None
     columns = {"case_id": _case_ids(case_of_anchor, findings["anchor"])}
     for c in _FINDING_COLUMNS[1:]:
         if c == "window_closes_at":
@@ -645,4 +651,9 @@ def _write_findings(conn, findings: pd.DataFrame, case_of_anchor: pd.Series) -> 
             columns[c] = db_column(findings[c].astype("Int64"))
         else:
             columns[c] = db_column(findings[c].astype("string"))
-    insert_columns(conn, "findings", columns)
+    return columns
+
+
+def _insert(conn, table: str, columns: dict | None) -> None:
+    if columns is not None:
+        insert_columns(conn, table, columns)

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from workbench.core.canonical import UTC_DTYPE
+from workbench.core.store import sqlite_bulk
 
 STR_MAP = {pa.string(): pd.StringDtype()}
 
@@ -75,9 +76,10 @@ def db_column(values, kind: str = "auto", pg: bool = False) -> pa.Array:
 
 def insert_columns(conn, table: str, columns: dict[str, pa.Array]) -> int:
     """INSERT the columns (equal-length Arrow arrays, see db_column) into `table` on the
-    connection's transaction: SQLite through the driver cursor's executemany, PostgreSQL
-    (psycopg) through COPY of Arrow-written CSV, chunk by chunk so no list of every row is
-    ever built. Returns the number of rows."""
+    connection's transaction: SQLite in bulk through store/sqlite_bulk (ADBC staging file +
+    INSERT ... SELECT) where it is installed and worth it, else the driver cursor's
+    executemany chunk by chunk; PostgreSQL (psycopg) through COPY of Arrow-written CSV. No list
+    of every row is ever built. Returns the number of rows."""
     names = list(columns)
     arrays = [columns[n] for n in names]
     n = len(arrays[0]) if arrays else 0
@@ -94,7 +96,11 @@ def insert_columns(conn, table: str, columns: dict[str, pa.Array]) -> int:
         for start in range(0, n, step):
             conn.exec_driver_sql(sql, list(zip(*(a.slice(start, step).to_pylist() for a in arrays))))
         return n
-    cur = conn.connection.driver_connection.cursor()
+    dbapi = conn.connection.driver_connection
+    if sqlite_bulk.usable(dbapi, n):      # big appends: Arrow -> staging file -> INSERT ... SELECT
+        sqlite_bulk.append(dbapi, table, names, arrays)
+        return n
+    cur = dbapi.cursor()
     try:
         for start in range(0, n, step):
             cur.executemany(sql, zip(*(a.slice(start, step).to_pylist() for a in arrays)))
