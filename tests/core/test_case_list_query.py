@@ -243,3 +243,46 @@ def test_a_walk_out_of_budget_or_sorting_falls_back_to_the_general_plan(many, mo
     with many.engine.connect() as conn:
         none = case_list.conditions(CaseFilter(text="no-such-text", include_inactive=True), plus=True)
         assert index_walk.walk_ids(conn, CaseFilter(text="no-such-text"), Sort(), none, limit=5) is None
+
+
+# --- the in-memory search text (core/queries/text_index.py) ---------------------------------
+
+def test_text_index_search_equals_the_like_scan(many):
+    from workbench.core.queries.text_index import TextIndex
+
+    with many.session() as s:      # wildcards, ASCII case, non-ASCII, a separator-like space
+        _case(s, "portal:x1", search="loop-77 100%_off müller@x.com", first=datetime(2026, 10, 2, tzinfo=UTC))
+        _case(s, "portal:x2", search="LOOP-78 MIXED case", first=datetime(2026, 10, 2, tzinfo=UTC))
+        _case(s, "portal:x3", search="", first=datetime(2026, 10, 2, tzinfo=UTC))
+    index = TextIndex.build(many)
+    try:
+        assert index is not None and index.is_current()
+        for text in ("loop-1", "c3@", "#7 ", "100%", "%_o", "_", "müller", "MÜLLER", "loop-78", "mixed",
+                     "loop-77 müller", "no such", "x.com loop-29", "c22@x"):
+            flt = CaseFilter(text=text)
+            for sort in (Sort(), Sort("amount_minor", True)):
+                assert case_ids(many, flt, sort, text_index=index) == case_ids(many, flt, sort), (text, sort)
+                assert case_ids(many, flt, sort, limit=3, text_index=index) == case_ids(many, flt, sort)[:3]
+        words = ["loop-1"]
+        assert set(index.candidates(words)) >= set(case_ids(many, CaseFilter(text="loop-1")))
+    finally:
+        index.close()
+
+
+def test_text_index_refuses_to_answer_once_the_workbook_changed(many, monkeypatch):
+    from workbench.core.queries import text_index as ti
+
+    index = ti.TextIndex.build(many)
+    try:
+        assert index.candidates(["loop-12"]) is not None
+        with many.session() as s:
+            _case(s, "portal:new", search="loop-12 fresh", first=datetime(2026, 10, 2, tzinfo=UTC))
+        assert not index.is_current() and index.candidates(["loop-12"]) is None
+        # without an answer the query scans: the new case is found
+        assert case_ids(many, CaseFilter(text="fresh"), text_index=index) != []
+        monkeypatch.setattr(ti, "MAX_CANDIDATES", 3)
+        fresh = ti.TextIndex.build(many)
+        assert fresh.candidates(["x.com"]) is None          # too frequent: left to SQL
+        fresh.close()
+    finally:
+        index.close()

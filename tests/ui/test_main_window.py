@@ -240,3 +240,23 @@ def test_long_list_counts_then_loads_more_on_navigation(make_window, filled, qtb
     qtbot.keyClick(window.table, Qt.Key.Key_J)
     assert window.model.rowCount() > 10          # loaded on demand (the view also fills its height)
     assert window.table.current_case_id() == ids[10]
+
+
+def test_text_search_uses_the_in_memory_text_and_follows_changes(make_window, filled, qtbot):
+    from workbench.core.queries.case_list import CaseFilter, case_ids
+
+    path, ids = filled
+    window = make_window()
+    window.open_workbook(path)
+    qtbot.waitUntil(lambda: window.text_index is not None)     # read on the worker after opening
+    index = window.text_index
+    window._filter_changed(CaseFilter(text="cust1"))           # cust1, cust10..cust19
+    expected = case_ids(window.workbook, CaseFilter(text="cust1"))
+    assert window.model.ids == expected and len(expected) == 11
+    assert index.candidates(["cust1"]) is not None
+    task = window.tag_selected("checked")                       # a write: the index is out of date
+    qtbot.waitUntil(lambda: task.is_finished, timeout=10_000)
+    window._filter_changed(CaseFilter(text="cust2"))
+    assert window.model.ids == case_ids(window.workbook, CaseFilter(text="cust2"))
+    qtbot.waitUntil(lambda: window.text_index is not None and window.text_index is not index)
+    assert window.text_index.is_current()

@@ -25,7 +25,7 @@ ColumnKeyRole = Qt.ItemDataRole.UserRole + 2  # header: the column key
 
 _Index = QModelIndex | QPersistentModelIndex
 ID_CHUNK = 10_000   # ids loaded per step of a long list (a LIMIT/OFFSET query)
-FIRST_CHUNK = 500   # ids of the first step: a screenful and more, cheap to find (core/queries/index_walk.py)
+FIRST_CHUNK = 200   # ids of the first step: a few screenfuls, cheap to find (core/queries/index_walk.py)
 _CURRENCY_FIELD = "currency"
 
 

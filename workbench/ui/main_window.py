@@ -139,6 +139,8 @@ class MainWindow(QMainWindow):
         self._detail_timer.setSingleShot(True)
         self._detail_timer.setInterval(0)
         self._detail_timer.timeout.connect(self._show_pending_case)
+        self.text_index = None          # core/queries/text_index.TextIndex, built after opening
+        self._text_index_task = None
 
         self.actions = actions_mod.build(self)
         from workbench.ui import casework_wiring
@@ -195,6 +197,7 @@ class MainWindow(QMainWindow):
             return False
         if self.workbook is not None:
             self.workbook.close()
+        self._drop_text_index()
         self.workbook = workbook
         self.timezone = business.timezone
         self.model.set_workbook(workbook, self.timezone)
@@ -212,7 +215,49 @@ class MainWindow(QMainWindow):
         self._enable_workbook_actions(True)
         self.workbookOpened.emit(workbook)
         self.refresh(select_first=True, defer_detail=False)
+        self.build_text_index()
         return True
+
+    # --- the in-memory search text (rare words without a scan of every case) -------------------
+    def build_text_index(self):
+        """Read the search text of the active cases into memory on the worker (SQLite only).
+        Returns the BackgroundTask, or None when there is nothing to do."""
+        if self.workbook is None or not self.workbook.is_sqlite:
+            return None
+        task = self._text_index_task
+        if task is not None and not task.is_finished:
+            return task
+        from workbench.core.queries.text_index import TextIndex
+
+        workbook = self.workbook
+
+        def done(index) -> None:
+            if workbook is self.workbook and index is not None:
+                self._drop_text_index()
+                self.text_index = index
+            elif index is not None:
+                index.close()
+
+        task = run_in_background(None, TextIndex.build, workbook, on_done=done, show_progress=False,
+                                 on_error=lambda _exc: None)   # without it, text search scans in SQL
+        self._text_index_task = task
+        self._read_tasks.add(task)
+        task.finished.connect(lambda _ok: self._read_tasks.discard(task))
+        return task
+
+    def _drop_text_index(self) -> None:
+        if self.text_index is not None:
+            self.text_index.close()
+            self.text_index = None
+
+    def _current_text_index(self):
+        """The text index if it is up to date; a stale one is dropped and rebuilt meanwhile."""
+        index = self.text_index
+        if index is not None and not index.is_current():
+            self._drop_text_index()
+            QTimer.singleShot(0, self.build_text_index)
+            return None
+        return index
 
     def _owns(self, task) -> bool:
         """A task started from this window (or one of its dialogs)."""
@@ -387,9 +432,11 @@ class MainWindow(QMainWindow):
         started = time.perf_counter()
         current = self.table.current_case_id()
         workbook, flt, sort = self.workbook, self.filter, self.sort
+        text_index = self._current_text_index() if flt.text.strip() else None
 
         def more(offset: int, n: int) -> list[int]:
-            return case_list.case_ids(workbook, flt, sort, limit=n, offset=offset)
+            index = text_index if text_index is self.text_index else None   # not once it is dropped
+            return case_list.case_ids(workbook, flt, sort, limit=n, offset=offset, text_index=index)
 
         first = self.model.first_chunk
         ids = more(0, first)
@@ -571,6 +618,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         self.save_window_state()
         wait_for_all(30_000)
+        self._drop_text_index()
         if self.workbook is not None:
             self.workbook.close()
             self.workbook = None

@@ -245,16 +245,26 @@ def system_combos(workbook: Workbook) -> list[str]:
 # --- queries --------------------------------------------------------------------------------
 
 def case_ids(workbook: Workbook, flt: CaseFilter = CaseFilter(), sort: Sort = Sort(), job=None, *,
-             limit: int | None = None, offset: int = 0) -> list[int]:
+             limit: int | None = None, offset: int = 0, text_index=None) -> list[int]:
     """The ids of the cases matching `flt`, in `sort` order (ties broken by id); with `limit`,
-    only that many from `offset` on (the table loads the list a chunk at a time)."""
+    only that many from `offset` on (the table loads the list a chunk at a time).
+
+    `text_index` (a current text_index.TextIndex, optional): for a free-text filter it names
+    the few candidate cases of a rare word; the LIKE terms stay in the query, so the result is
+    the same as without it."""
     combos = system_combos(workbook) if (flt.systems_present or flt.systems_absent) else None
     dialect = workbook.engine.dialect.name
     stmt = ids_statement(flt, sort, combos, dialect)
+    words = flt.text.strip().lower().split()
+    candidates = text_index.candidates(words) if (text_index is not None and words) else None
+    if candidates is not None:
+        if not candidates:
+            return []
+        stmt = stmt.where(Case.id.in_(candidates))
     if limit is not None:
         stmt = stmt.limit(limit).offset(offset)
     with workbook.engine.connect() as conn:
-        if limit is not None and dialect == "sqlite" and not flt.is_empty:
+        if limit is not None and dialect == "sqlite" and not flt.is_empty and candidates is None:
             # a LIMIT-friendly walk of the sort index when the matches are not rare
             terms = conditions(replace(flt, include_inactive=True), combos, plus=True, plain=(sort.key,))
             walked = walk_ids(conn, flt, sort, terms, limit=limit, offset=offset)
