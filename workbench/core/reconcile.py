@@ -86,7 +86,7 @@ class ReconcileSummary:
 def read_records(conn, exclude_batch_ids=()) -> pd.DataFrame:
     """Current source records as the linker's frame (times aware UTC), in id order;
     `exclude_batch_ids`: leave out the records of these import batches."""
-    where = _batch_filter(exclude_batch_ids)
+    where = _batch_filter(conn, exclude_batch_ids)
     frame = _fetch_sqlite_packed(conn, _RECORD_SCHEMA, where) if conn.dialect.name == "sqlite" else None
     if frame is None:
         frame = fetch_frame(conn, _RECORD_SQL + where + " ORDER BY id", (True,), _RECORD_SCHEMA)
@@ -94,9 +94,15 @@ def read_records(conn, exclude_batch_ids=()) -> pd.DataFrame:
     return frame
 
 
-def _batch_filter(batch_ids) -> str:
-    ids = sorted({int(i) for i in batch_ids if i is not None})
-    return f" AND batch_id NOT IN ({', '.join(str(i) for i in ids)})" if ids else ""
+def _batch_filter(conn, exclude) -> str:
+    """SQL keeping only the records of batches other than `exclude` ('' = all batches). The
+    other batches are named (an IN list the batch_id index serves); none at all - a month
+    imported into a new workbook - reads nothing."""
+    exclude = {int(i) for i in exclude if i is not None}
+    if not exclude:
+        return ""
+    others = sorted(set(int(r[0]) for r in conn.exec_driver_sql("SELECT id FROM import_batches").all()) - exclude)
+    return f" AND batch_id IN ({', '.join(str(i) for i in others)})" if others else " AND 1 = 0"
 
 
 def current_records(conn, imported=None) -> pd.DataFrame:
@@ -138,6 +144,8 @@ def _fetch_sqlite_packed(conn, schema: dict[str, str], where: str = "") -> pd.Da
     joined by control characters) and split them with Arrow kernels: a handful of Python objects
     instead of one per cell. None if a value holds one of the separators (then read plainly)."""
     select = _RECORD_SQL.split(" FROM ")[0].removeprefix("SELECT ")
+    if where.endswith("1 = 0"):
+        return fetch_frame(conn, _RECORD_SQL + where, (True,), schema)
     fields = [f.strip() for f in _split_select(select)]
     packed = " || char(31) || ".join(f"ifnull({f}, char(29))" for f in fields)
     sql = (f"SELECT group_concat(r, char(30)), max(id), count(*) FROM (SELECT id, {packed} AS r "
