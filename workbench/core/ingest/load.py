@@ -99,7 +99,17 @@ def import_files(workbook, paths, profiles=None, job: Job | None = None,
     # 1. hash and parse everything first
     with workbook.sessions() as s:
         known = _known_batches(s)
-    plan: list[tuple[Path, ParsedFile | None, str]] = []
+    plan: list[tuple[Path, ParsedFile | None, str, RawSpill | None]] = []
+    spills: list[RawSpill] = []
+    try:
+        return _import(workbook, paths, profiles, job, tz, keep_records, known, plan, spills)
+    finally:
+        for spill in spills:
+            spill.close()
+
+
+def _import(workbook, paths, profiles, job: Job, tz: str, keep_records: bool, known: dict,
+            plan: list, spills: list) -> ImportSummary:
     seen: set[str] = set()
     n = max(1, len(paths))
     for i, path in enumerate(paths):
@@ -109,12 +119,13 @@ def import_files(workbook, paths, profiles=None, job: Job | None = None,
         digest = file_sha256(path)
         sha = digest[0]
         if sha in known or sha in seen:
-            plan.append((path, None, sha))
+            plan.append((path, None, sha, None))
             continue
         seen.add(sha)
         parsed = read_file(path, _profile_for(path, profiles), job=job.sub(i / n * 0.7, (i + 1) / n * 0.7),
                            business_tz=tz, digest=digest)
-        plan.append((path, parsed, sha))
+        spills.append(RawSpill(parsed.records.pop("raw")))   # the raw texts wait on disk, not in memory
+        plan.append((path, parsed, sha, spills[-1]))
     job.check()
     # 2. one transaction
     results: list[FileImport] = []
@@ -127,12 +138,12 @@ def import_files(workbook, paths, profiles=None, job: Job | None = None,
             # shared store: one importer at a time; a file someone imported while we parsed is unchanged
             s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_IMPORT_LOCK})
             known = _known_batches(s)
-            plan = [(path, None if sha in known else parsed, sha) for path, parsed, sha in plan]
-        todo = [parsed for _, parsed, _ in plan if parsed is not None]
+            plan = [(path, None if sha in known else parsed, sha, spill) for path, parsed, sha, spill in plan]
+        todo = [parsed for _, parsed, _, _ in plan if parsed is not None]
         # the current versions of every system being loaded, read before anything is written
         current = {system: _current(s, system) for system in sorted({p.system for p in todo})}
         rebuild = _drop_indexes_for_bulk(s, sum(len(p.records) for p in todo))
-        for i, (path, parsed, sha) in enumerate(plan):
+        for i, (path, parsed, sha, spill) in enumerate(plan):
             job.check()
             job.step(0.7 + 0.3 * i / n, f"loading {path.name}")
             if parsed is None:   # identical to an earlier import (or to a file earlier in this call)
@@ -140,7 +151,7 @@ def import_files(workbook, paths, profiles=None, job: Job | None = None,
                 results.append(FileImport(path=path, status="unchanged", batch_id=bid, profile=prof,
                                           system=system, confidence=None))
                 continue
-            fi, ids, written = _load_one(s, workbook.user, parsed, current)
+            fi, ids, written = _load_one(s, workbook.user, parsed, current, spill)
             parsed.records = None     # the file's frame is no longer needed
             results.append(fi)
             flagged_all += fi.flagged_case_ids
@@ -207,8 +218,8 @@ def _pg_sequence(conn) -> str:
     return conn.exec_driver_sql("SELECT pg_get_serial_sequence('source_records', 'id')").scalar()
 
 
-def _load_one(s: Session, user: str, parsed: ParsedFile,
-              current: dict[str, pd.DataFrame]) -> tuple[FileImport, np.ndarray, pd.DataFrame]:
+def _load_one(s: Session, user: str, parsed: ParsedFile, current: dict[str, pd.DataFrame],
+              raw: RawSpill) -> tuple[FileImport, np.ndarray, pd.DataFrame]:
     """Write one parsed file: its batch, the new records and new versions (explicit ids), the
     old versions retired and worked cases flagged. Returns (FileImport, ids written, rows
     written); `current[system]` is updated to the versions now current."""
@@ -248,7 +259,7 @@ def _load_one(s: Session, user: str, parsed: ParsedFile,
     if len(write):
         first = _reserve_ids(s, len(write))
         ids = np.arange(first, first + len(write), dtype=np.int64)
-        _bulk_insert(s, write, ids, versions, batch.id, system, parsed.profile)
+        _bulk_insert(s, write, write_mask, raw, ids, versions, batch.id, system, parsed.profile)
         # what is current now: earlier versions of rewritten records replaced by the new rows
         now = pd.DataFrame({"old_id": ids, "record_id": write["record_id"].to_numpy(),
                             "row_hash_old": write["row_hash"].to_numpy(), "old_version": versions})
@@ -329,10 +340,11 @@ def _flag_worked_cases(s: Session, user: str, old_ids: list[int], changed: pd.Da
     return sorted(found)
 
 
-def _bulk_insert(s: Session, recs: pd.DataFrame, ids: np.ndarray, versions: np.ndarray, batch_id: int,
-                 system: str, profile: str) -> None:
+def _bulk_insert(s: Session, recs: pd.DataFrame, mask: np.ndarray, raw: RawSpill, ids: np.ndarray,
+                 versions: np.ndarray, batch_id: int, system: str, profile: str) -> None:
     """The rows as Arrow columns (a column null on every row is left to its NULL default),
-    written in chunks by store.frames.insert_columns on the session's transaction."""
+    written a spilled raw batch at a time by store.frames.insert_columns on the session's
+    transaction. `mask` picks the written rows out of the file's rows (and raw texts)."""
     n = len(recs)
     pg = s.get_bind().dialect.name == "postgresql"
     columns: dict[str, pa.Array] = {
@@ -344,9 +356,60 @@ def _bulk_insert(s: Session, recs: pd.DataFrame, ids: np.ndarray, versions: np.n
         "is_current": pa.repeat(pa.scalar(True), n) if pg else pa.repeat(pa.scalar(1, pa.int64()), n),
     }
     for c in _RECORD_COLUMNS:
-        arr = db_column(recs[c], "time" if c in TIME_COLUMNS else "auto", pg)
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
+        if c == "raw":
+            continue
+        arr = _arrow(recs[c])
+        arr = db_column(arr, "time", pg) if c in TIME_COLUMNS else arr
         if arr.null_count < n:
             columns[c] = arr
-    insert_columns(s.connection(), "source_records", columns)
+    before = np.concatenate([[0], np.cumsum(mask)])     # written rows before each file row
+    conn = s.connection()
+    for first, texts in raw.batches():
+        lo, hi = int(before[first]), int(before[first + len(texts)])
+        if hi == lo:
+            continue
+        chunk = {name: arr.slice(lo, hi - lo) for name, arr in columns.items()}
+        chunk["raw"] = texts.filter(pa.array(mask[first:first + len(texts)]))
+        insert_columns(conn, "source_records", chunk)
+
+
+def _arrow(values: pd.Series) -> pa.Array:
+    """A frame column as one Arrow array (zero-copy for Arrow-backed strings)."""
+    arr = values.array
+    data = getattr(arr, "_pa_array", None)
+    if data is None:
+        data = pa.array(arr, from_pandas=True)
+    return data.combine_chunks() if isinstance(data, pa.ChunkedArray) else data
+
+
+class RawSpill:
+    """A file's raw row texts in a temporary Arrow IPC file (batches of BATCH rows), so that
+    parsing every file before writing does not hold all their raw rows in memory."""
+
+    BATCH = 100_000
+
+    def __init__(self, raw: pd.Series) -> None:
+        import tempfile
+
+        import pyarrow.ipc as ipc
+
+        self._file = tempfile.TemporaryFile(prefix="workbench-raw-")
+        arr = _arrow(raw)
+        schema = pa.schema([("raw", arr.type)])
+        with ipc.new_stream(self._file, schema) as writer:
+            for start in range(0, len(arr), self.BATCH):
+                writer.write_batch(pa.record_batch([arr.slice(start, self.BATCH)], schema=schema))
+
+    def batches(self):
+        """(first row, texts) per batch, in row order."""
+        import pyarrow.ipc as ipc
+
+        self._file.seek(0)
+        first = 0
+        for batch in ipc.open_stream(self._file):
+            texts = batch.column(0)
+            yield first, texts
+            first += len(texts)
+
+    def close(self) -> None:
+        self._file.close()

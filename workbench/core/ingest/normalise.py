@@ -12,7 +12,7 @@ import pandas as pd
 from workbench.core import canonical
 from workbench.core.errors import ImportFailure
 from workbench.core.ingest.profile import TIME_ROLES, Profile, resolve_columns
-from workbench.core.ingest.rawrow import raw_arrays, raw_columns, row_hashes
+from workbench.core.ingest.rawrow import raw_columns, raw_rows
 from workbench.core.ingest.reader import RawTable
 from workbench.core.ingest.values import parse_amounts, parse_times
 
@@ -25,8 +25,11 @@ def _kind_label(row_text: pd.Series) -> pd.Series:
     return np.where(row_text.str.contains(r"(?i)\btotal", regex=True), "total or summary row", "row without id")
 
 
-def apply_profile(profile: Profile, table: RawTable, *, business_tz: str) -> tuple[pd.DataFrame, dict]:
-    """-> (canonical frame, report). Raises ImportFailure on the first value that does not fit."""
+def apply_profile(profile: Profile, table: RawTable, *, business_tz: str,
+                  consume: bool = False) -> tuple[pd.DataFrame, dict]:
+    """-> (canonical frame, report). Raises ImportFailure on the first value that does not fit.
+    consume=True: the table's cell text is released (table.frame = None) as soon as the rows
+    kept are taken from it, so a large file's text is not held twice."""
     file = table.path.name
     cols = resolve_columns(profile, table.headers)
     missing = [r for r in profile.required if r not in cols]
@@ -36,6 +39,9 @@ def apply_profile(profile: Profile, table: RawTable, *, business_tz: str) -> tup
                             column=None, expected="a header such as "
                             + " / ".join(repr(s) for s in profile.columns.get(role, (role,))[:4]))
     frame = table.frame.fillna("").astype(str)
+    extra = int(table.frame.attrs.get("extra_fields_rows", 0))
+    if consume:
+        table.frame = None
     rows = pd.Series(table.rows, index=frame.index)
     report: dict = {"profile": profile.name, "system": profile.system, "mapping": cols,
                     "decisions": list(table.notes), "skipped_by_kind": {}}
@@ -44,7 +50,6 @@ def apply_profile(profile: Profile, table: RawTable, *, business_tz: str) -> tup
     # one mask of the rows kept; the frame is filtered once at the end (a take per column)
     blank = (frame == "").all(axis=1) if len(frame.columns) else pd.Series(True, index=frame.index)
     alive = ~blank
-    extra = int(table.frame.attrs.get("extra_fields_rows", 0))
     if extra:
         report["decisions"].append(f"{extra} row(s) had more fields than the header; extra fields ignored")
     if profile.aggregate:
@@ -198,9 +203,10 @@ def apply_profile(profile: Profile, table: RawTable, *, business_tz: str) -> tup
         raise ImportFailure(file, "; ".join(problems))
     # cell texts in sorted-header order: a re-ordered later export has the same raw and hash
     columns = raw_columns(frame.columns)
-    raw = raw_arrays(frame, columns)
+    raw, hashes = raw_rows(frame, columns)
     del frame
-    records["row_hash"] = pd.Series(pd.array(row_hashes(raw), dtype="string"), index=records.index)
+    records["row_hash"] = pd.Series(pd.array(hashes, dtype="string"), index=records.index)
+    del hashes
     records["raw"] = pd.Series(pd.array(raw, dtype="string"), index=records.index)
     report["raw_columns"] = columns
     report["rows_total"] = rows_total

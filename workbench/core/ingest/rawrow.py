@@ -89,6 +89,19 @@ def raw_arrays(frame: pd.DataFrame, columns: list[str] | None = None) -> pa.Arra
     return pc.replace_with_mask(joined, pa.array(mask), pa.array(fixed, type=joined.type))
 
 
+def raw_rows(frame: pd.DataFrame, columns: list[str], batch: int = 200_000) -> tuple[pa.ChunkedArray, pa.Array]:
+    """(raw texts, their sha256 hex) for every row of `frame`, built `batch` rows at a time so
+    the escaped copies of the cells never exist for the whole file at once."""
+    texts, hashes = [], []
+    for start in range(0, max(len(frame), 1), batch):
+        part = raw_arrays(frame.iloc[start:start + batch], columns)
+        texts.append(part)
+        hashes.append(row_hashes(part))
+    typ = pa.large_string() if any(t.type == pa.large_string() for t in texts) else pa.string()
+    return (pa.chunked_array([t if t.type == typ else t.cast(typ) for t in texts], type=typ),
+            pa.concat_arrays([h.cast(pa.large_string()) for h in hashes]) if len(hashes) > 1 else hashes[0])
+
+
 def row_hashes(raw: pa.Array | pa.ChunkedArray) -> pa.Array:
     """sha256 hex of each raw text's UTF-8 bytes (one hashlib call per row)."""
     n = len(raw)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from workbench.core.errors import ImportFailure, UnrecognisedFile
 from workbench.core.ingest import reader, xlsx
@@ -104,10 +105,11 @@ def read_file(path: str | Path, profile: Profile | str | None = None, job: Job |
         table = reader.read_csv_table(path, preview=False, scorer=scorer)
     job.check()
     job.step(0.5, f"parsing {path.name}")
-    records, report = apply_profile(prof, table, business_tz=tz)
+    records, report = apply_profile(prof, table, business_tz=tz, consume=True)
     sheet, header_row = table.sheet, table.header_row
     del table           # the file's cell text: only the canonical frame and raw rows stay
     columns = report.pop("raw_columns")
+    pa.default_memory_pool().release_unused()    # hand the parse's scratch memory back to the system
     skipped = report["skipped_by_kind"]
     report.update({"file": path.name, "sha256": sha, "size": size, "confidence": confidence,
                    "sheet": sheet, "header_row": header_row, "business_tz": tz})

@@ -252,7 +252,29 @@ def read_csv_table(path: Path, *, preview: bool, scorer=None, data: bytes | None
         text, enc = decode(head, file, final=False)
     else:
         raw = data if data is not None else path.read_bytes()
+        if not preview and len(raw) >= _ARROW_MIN_BYTES:
+            table = _utf8_table(path, raw, scorer)
+            if table is not None:
+                return table
         text, enc = decode(raw, file)
+        del raw
+    delim, rows, ends, h, headers, notes = _header(text, enc, file, scorer)
+    if preview:
+        body = rows[h + 1:]
+        first_row = h + 2
+        frame = _frame_from_rows(body, headers)
+    else:
+        start = _prefix_len(text, ends[h]) if ends else 0
+        frame = _pandas_csv(text[start:], delim, headers, file)
+        first_row = h + 2
+    numbers = np.arange(first_row, first_row + len(frame), dtype=np.int64)
+    return RawTable(path=path, headers=headers, frame=frame, rows=numbers, header_row=h + 1,
+                    encoding=enc, delimiter=delim, notes=notes, above_header=rows[:h])
+
+
+def _header(text: str, enc: str, file: str, scorer) -> tuple[str, list[list[str]], list[int], int, list[str], list[str]]:
+    """Delimiter, first rows, their end lines, header index, headers and notes, from the start
+    of the text."""
     head_lines = text[:200_000].splitlines()[: PREVIEW_ROWS + HEADER_SCAN]
     delim = sniff_delimiter(head_lines)
     rows, ends = _csv_rows(text[: _prefix_len(text, PREVIEW_ROWS + HEADER_SCAN + 50)], delim,
@@ -265,15 +287,29 @@ def read_csv_table(path: Path, *, preview: bool, scorer=None, data: bytes | None
     notes = [f"encoding {enc}", f"delimiter {_delim_name(delim)}"]
     if h:
         notes.append(f"{h} line(s) above the header skipped")
-    if preview:
-        body = rows[h + 1:]
-        first_row = h + 2
-        frame = _frame_from_rows(body, headers)
-    else:
-        start = _prefix_len(text, ends[h]) if ends else 0
-        frame = _pandas_csv(text[start:], delim, headers, file)
-        first_row = h + 2
-    numbers = np.arange(first_row, first_row + len(frame), dtype=np.int64)
+    return delim, rows, ends, h, headers, notes
+
+
+def _utf8_table(path: Path, raw: bytes, scorer) -> RawTable | None:
+    """A large UTF-8 CSV straight from its bytes into Arrow (the file is never decoded into one
+    Python string); the header is found in the first bytes as for any file. None when the
+    file needs the general path (another encoding, NUL bytes, ragged rows)."""
+    file = path.name
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw:
+        return None
+    text, enc = decode(raw[:_PREVIEW_BYTES], file, final=False)
+    if enc not in ("utf-8", "utf-8-sig"):
+        return None
+    delim, rows, ends, h, headers, notes = _header(text, enc, file, scorer)
+    if not ends or ends[h] >= text.count("\n"):
+        return None
+    start = 0
+    for _ in range(ends[h]):
+        start = raw.index(b"\n", start) + 1
+    frame = _arrow_csv(memoryview(raw)[start:], delim, headers, quoted=b'"' in raw)
+    if frame is None:
+        return None
+    numbers = np.arange(h + 2, h + 2 + len(frame), dtype=np.int64)
     return RawTable(path=path, headers=headers, frame=frame, rows=numbers, header_row=h + 1,
                     encoding=enc, delimiter=delim, notes=notes, above_header=rows[:h])
 
@@ -314,19 +350,20 @@ def _frame_from_rows(body: list[list], headers: list[str]) -> pd.DataFrame:
 _ARROW_MIN_BYTES = 1_000_000
 
 
-def _arrow_csv(body: str, delim: str, headers: list[str]) -> pd.DataFrame | None:
-    """Large, regular files: Arrow's multi-threaded reader, all columns as strings. None when
-    the file is irregular (ragged rows, blank lines): the caller falls back to pandas' C engine."""
+def _arrow_csv(body, delim: str, headers: list[str], quoted: bool) -> pd.DataFrame | None:
+    """Large, regular files: Arrow's multi-threaded reader on the UTF-8 bytes of the body, all
+    columns as strings. None when the file is irregular (ragged rows, blank lines, bytes that
+    are not UTF-8): the caller falls back to pandas' C engine."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
     names = [f"c{i}" for i in range(len(headers))]
     try:
         table = pcsv.read_csv(
-            io.BytesIO(body.encode("utf-8")),
+            pa.BufferReader(pa.py_buffer(body)),
             read_options=pcsv.ReadOptions(column_names=names, block_size=8 << 20),
             # quoted newlines need the slower serial scan; without any quote there can be none
-            parse_options=pcsv.ParseOptions(delimiter=delim, newlines_in_values='"' in body,
+            parse_options=pcsv.ParseOptions(delimiter=delim, newlines_in_values=quoted,
                                             ignore_empty_lines=False),
             convert_options=pcsv.ConvertOptions(column_types={c: pa.string() for c in names},
                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
@@ -341,7 +378,7 @@ _OVERFLOW = 8   # spare columns that catch ragged rows with more fields than the
 def _pandas_csv(body: str, delim: str, headers: list[str], file: str) -> pd.DataFrame:
     n = len(headers)
     if len(body) >= _ARROW_MIN_BYTES:
-        frame = _arrow_csv(body, delim, headers)
+        frame = _arrow_csv(body.encode("utf-8"), delim, headers, quoted='"' in body)
         if frame is not None:
             return frame
     try:
