@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.core.link.positions import Positions
+from workbench.core.link.positions import Positions, take
 
 REFUND_SYSTEMS = ("portal", "processor", "erp")
-_PER_SYSTEM = ("record_id", "amount_minor", "currency", "stage", "occurred_at")
-_PORTAL_EXTRA = ("approved_at", "refunded_at", "order_ref", "customer", "return_ref")
+_PER_SYSTEM = ("record_id", "amount_minor", "stage", "occurred_at")
+_PORTAL_EXTRA = ("approved_at",)
 _LABEL = {"portal": "Portal", "processor": "Processor", "erp": "ERP", "support": "Support"}
 _SPECIAL_COLUMNS = ("record_id", "amount_minor", "stage", "status_raw", "occurred_at", "updated_at")
 _TIME_COLUMNS = ("occurred_at", "approved_at", "refunded_at", "updated_at")
@@ -37,7 +37,7 @@ def _take(records: pd.DataFrame, col: str, pos: np.ndarray):
     """records[col] at positions `pos` (-1 = missing), as an array (no frame copy)."""
     if col not in records:
         return pd.array([pd.NA] * len(pos), dtype="string")
-    return records[col].array.take(pos, allow_fill=True)
+    return take(records[col], pos)
 
 
 def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
@@ -56,23 +56,24 @@ def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -
     link_slot = slot_of_pos[rows.of(link_anchor)]
 
     facts = pd.DataFrame(index=anchors)
-    facts["anchor_system"] = _take(records, "system", anchor_pos)
+    facts["anchor_system"] = _categories(records, "system", anchor_pos)
     facts["anchor_record_id"] = _take(records, "record_id", anchor_pos)
     # the live record of each system: the first live link of that system per case
     live = ~is_dup & (link_slot >= 0)
+    rid_all = records["rid"].to_numpy(dtype="int64")
+    system_pos = {}
     for system in REFUND_SYSTEMS + ("support",):
         sel = np.flatnonzero(live & (link_system == system))
         slots, first = np.unique(link_slot[sel], return_index=True)
         pos = np.full(len(anchors), -1, dtype=np.int64)
         pos[slots] = link_pos[sel[first]]
-        rid = pd.array(np.where(pos >= 0, records["rid"].to_numpy(dtype="int64")[pos], 0), dtype="Int64")
-        rid[pos < 0] = pd.NA
+        system_pos[system] = pos
+        facts[f"{system}_rid"] = pd.arrays.IntegerArray(np.where(pos >= 0, rid_all[np.maximum(pos, 0)], 0), pos < 0)
         if system == "support":
-            facts["support_rid"] = rid
             continue
-        facts[f"{system}_rid"] = rid
         for col in _PER_SYSTEM + (_PORTAL_EXTRA if system == "portal" else ()):
-            facts[f"{system}_{col}"] = _take(records, col, pos)
+            facts[f"{system}_{col}"] = (_categories(records, col, pos) if col == "stage"
+                                        else _take(records, col, pos))
     facts["present"] = _present(facts, anchors)
 
     # only the small subsets (duplicates, repaired links, tickets) carry record columns
@@ -137,15 +138,33 @@ def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -
     first, last = _event_span(records, link_pos, link_slot, len(anchors))
     facts["first_event_at"] = first
     facts["last_event_at"] = last
-    facts["order_ref"] = facts["portal_order_ref"].fillna(
-        pd.Series(_take(records, "order_ref", anchor_pos), index=anchors))
-    facts["customer"] = facts["portal_customer"].fillna(
-        pd.Series(_take(records, "customer", anchor_pos), index=anchors))
-    currency = facts["portal_currency"].astype("string")
-    for system in ("processor", "erp"):
-        currency = currency.fillna(facts[f"{system}_currency"].astype("string"))
-    facts["currency"] = currency.str.upper()
+    # the case's order, customer and currency: the portal's, else the anchor's (order, customer)
+    # or the processor's, else the ERP's (currency); one take each
+    facts["order_ref"] = _take(records, "order_ref", _first_present(records, "order_ref",
+                                                                   (system_pos["portal"], anchor_pos)))
+    facts["customer"] = _take(records, "customer", _first_present(records, "customer",
+                                                                  (system_pos["portal"], anchor_pos)))
+    currency_pos = _first_present(records, "currency", tuple(system_pos[s] for s in REFUND_SYSTEMS))
+    facts["currency"] = pd.Series(_take(records, "currency", currency_pos), index=anchors).str.upper()
     return facts
+
+
+def _categories(records: pd.DataFrame, col: str, pos: np.ndarray) -> pd.Categorical:
+    """A low-cardinality text column (stage, system) at positions `pos` as a categorical."""
+    codes, uniques = pd.factorize(records[col])
+    codes = np.asarray(codes, dtype=np.int64)
+    taken = np.where(pos >= 0, codes[np.maximum(pos, 0)], -1)
+    return pd.Categorical.from_codes(taken, categories=pd.Index(uniques, dtype="string"))
+
+
+def _first_present(records: pd.DataFrame, col: str, choices: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Per case the first position of `choices` whose record has `col` (-1 when none has)."""
+    present = records[col].notna().to_numpy(dtype=bool)
+    out = np.full(len(choices[0]), -1, dtype=np.int64)
+    for pos in choices:
+        use = (out < 0) & (pos >= 0) & present[np.maximum(pos, 0)]
+        out[use] = pos[use]
+    return out
 
 
 def _event_span(records: pd.DataFrame, link_pos: np.ndarray, link_slot: np.ndarray, n_cases: int):

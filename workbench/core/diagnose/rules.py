@@ -48,6 +48,25 @@ def _pick(sel: pd.Series, text_true: pd.Series | str, text_false: pd.Series | st
     return t.where(sel.to_numpy(dtype=bool), f)
 
 
+class _Rows:
+    """The rows of `work` a rule flags, taken column by column on demand: a rule's evidence
+    reads a handful of the ~50 fact columns, so the other columns are never copied."""
+
+    def __init__(self, work: pd.DataFrame, mask: np.ndarray) -> None:
+        self.work = work
+        self.mask = mask
+        self.index = work.index[mask]
+        self._cols: dict[str, pd.Series] = {}
+
+    def __getitem__(self, col: str) -> pd.Series:
+        if col not in self._cols:
+            self._cols[col] = pd.Series(self.work[col].array[self.mask], index=self.index, name=col)
+        return self._cols[col]
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
 class _Findings:
     def __init__(self, work: pd.DataFrame) -> None:
         self.work = work
@@ -59,7 +78,7 @@ class _Findings:
         mask = _b(mask)
         if not mask.any():
             return
-        w = self.work[mask]
+        w = _Rows(self.work, mask)
         idx = w.index
         info = CATALOG[code]
         sys_values = _s(systems, idx) if isinstance(systems, str) else systems(w)
@@ -241,7 +260,7 @@ def _amounts(work: pd.DataFrame, settings: BusinessSettings, out: _Findings) -> 
         for code, mask in kinds.items():
             if not mask.any():
                 continue
-            w = work[mask]
+            w = _Rows(work, mask)
             cur = w["cur"]
             lo_t, hi_t = money(lo[mask], cur), money(hi[mask], cur)
             if code == "partial_receipt":

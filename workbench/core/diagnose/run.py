@@ -15,6 +15,7 @@ from workbench.core.diagnose.facts import case_facts
 from workbench.core.diagnose.rules import diagnose
 from workbench.core.diagnose.text import period_code, period_text
 from workbench.core.link.linker import LinkResult
+from workbench.core.link.memory import release_memory
 from workbench.core.store.models import SYMPTOMS as SYMPTOM_CODES
 from workbench.core.settings import BusinessSettings
 
@@ -41,8 +42,11 @@ def diagnose_cases(records: pd.DataFrame, linked: LinkResult,
     if as_of is None:
         as_of = pd.Timestamp.now(tz="UTC").to_pydatetime()
     facts = case_facts(records, linked.links, linked.keys)
+    release_memory()
     findings = diagnose(facts, settings, as_of)
+    release_memory()
     cases = summarise(facts, findings, settings)
+    release_memory()
     return Diagnosis(as_of=as_of, facts=facts, findings=findings, cases=cases)
 
 
@@ -51,9 +55,12 @@ def summarise(facts: pd.DataFrame, findings: pd.DataFrame, settings: BusinessSet
     out = pd.DataFrame(index=idx)
     # one bit per code (sorted), then the few distinct combinations become text
     codes = sorted(SYMPTOM_CODES)
+    row = idx.get_indexer(findings["anchor"].to_numpy())   # each finding's case row, once
+    code_bit = {code: np.int64(1) << i for i, code in enumerate(codes)}
+    finding_bits = findings["symptom"].map(code_bit).fillna(0).to_numpy(dtype=np.int64)
     bits = np.zeros(len(idx), dtype=np.int64)
-    for i, code in enumerate(codes):
-        bits |= idx.isin(findings.loc[findings["symptom"] == code, "anchor"]).astype(np.int64) << i
+    known = row >= 0
+    np.bitwise_or.at(bits, row[known], finding_bits[known])
     uniq, inverse = np.unique(bits, return_inverse=True)
     text = np.array([";".join(c for i, c in enumerate(codes) if b >> i & 1) for b in uniq], dtype=object)
     out["symptoms"] = pd.array(text[inverse], dtype="string")
@@ -61,8 +68,9 @@ def summarise(facts: pd.DataFrame, findings: pd.DataFrame, settings: BusinessSet
     rank = {code: i for i, code in enumerate(PRIORITY)}
     primary = findings.assign(rank=findings["symptom"].map(rank)).sort_values(["anchor", "rank"])
     primary = primary.drop_duplicates("anchor").set_index("anchor")
+    at = primary.index.get_indexer(idx)                     # the case's primary finding, once
     for col in ("boundary", "fix_type", "scope", "cause"):
-        out[col] = primary[col].reindex(idx).astype("string")
+        out[col] = pd.Series(primary[col].astype("string").array.take(at, allow_fill=True), index=idx)
     out["order_ref"] = facts["order_ref"].astype("string")
     out["customer"] = facts["customer"].astype("string")
     out["currency"] = facts["currency"].astype("string")

@@ -30,6 +30,7 @@ import pandas as pd
 import pyarrow as pa
 
 from workbench.core.link.assign import mutual_best
+from workbench.core.link.memory import release_memory
 from workbench.core.link.prepare import SYS_CODE, SYSTEM_NAMES, Prepared, prepare
 from workbench.core.settings import BusinessSettings
 
@@ -388,6 +389,7 @@ def link_records(records: pd.DataFrame, settings: BusinessSettings | None = None
         order = np.argsort(rid_values, kind="stable")
         rid_values = rid_values[order]
     prep = prepare(records, order)
+    release_memory()
     lk = _Linker(prep, settings)
     lk.add_anchors(np.flatnonzero(prep.sys == SYS_CODE["portal"]))
     lk.attach("processor", ("return_ref", "order_ref", "fallback"))
@@ -411,4 +413,6 @@ def link_records(records: pd.DataFrame, settings: BusinessSettings | None = None
         cands[col] = rid_values[cands[col].to_numpy(dtype="int64")]
     keys = prep.keys
     keys.index = pd.Index(rid_values, name="rid")
+    del lk, prep
+    release_memory()
     return LinkResult(links=links, candidates=cands[list(CANDIDATE_COLUMNS)].reset_index(drop=True), keys=keys)

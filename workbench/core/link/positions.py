@@ -37,3 +37,22 @@ class Positions:
         if self.order is not None:
             idx = self.order[idx]
         return np.where(found, idx, -1).astype(np.int64, copy=False)
+
+
+def take(series, pos: np.ndarray):
+    """series' values at positions `pos` (-1 = missing) as an array, without copying the column.
+
+    Arrow-backed text is taken from its single Arrow chunk directly (pandas' own take on a
+    chunked column is several times slower); other dtypes use the array's own take."""
+    import pandas as pd
+    import pyarrow as pa
+
+    pos = np.asarray(pos, dtype=np.int64)
+    values = series.array
+    if isinstance(values, pd.arrays.ArrowStringArray):
+        arr = pa.array(values)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
+        taken = arr.take(pa.array(pos, mask=pos < 0))
+        return pd.array(taken, dtype=series.dtype)
+    return values.take(pos, allow_fill=True)
