@@ -134,6 +134,19 @@ if has demo; then
     fi
 fi
 
+# big writes go through the bundled ADBC SQLite driver (store/sqlite_bulk.py, 20,000+ rows per
+# insert): a generated 8,000-return month makes ~26,000 case links, enough to take that path
+if has demo && has reconcile; then
+    if "$APP" demo --out "$WORK/bulk" --returns 8000 --seed 3 --quiet >"$WORK/bulk-gen.out" 2>&1 \
+       && "$APP" reconcile --quiet --db "$WORK/bulk.rwb" $(find "$WORK/bulk" -maxdepth 1 -name '*_20*.csv' -o -maxdepth 1 -name '*_20*.xlsx' | sort) \
+            >"$WORK/bulk.out" 2>&1 \
+       && grep -q "Reconciled" "$WORK/bulk.out"; then
+        pass "bulk path: $(head -c 120 < <(grep Reconciled "$WORK/bulk.out"))"
+    else
+        fail "bulk path (ADBC SQLite driver): $(tail -3 "$WORK/bulk.out" "$WORK/bulk-gen.out" 2>/dev/null)"
+    fi
+fi
+
 # the team store's driver is bundled: a PostgreSQL URL gets as far as connecting (port 9 on
 # this machine: nothing listens there), not "no module named psycopg"
 if [ -n "$LOAD" ] && [ ${#MONTH[@]} -gt 0 ]; then
