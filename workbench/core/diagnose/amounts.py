@@ -23,13 +23,15 @@ def percent_fee(base: pd.Series, percent: Decimal) -> pd.Series:
     return (2 * b * num + den) // (2 * den)
 
 
-def minor_for(value: Decimal, currency: pd.Series) -> pd.Series:
-    """A decimal amount (a flat fee, the tolerance) in minor units of each row's currency."""
-    exp = exponents(currency)
-    out = pd.Series(0, index=currency.index, dtype="int64")
-    for e in exp.unique():
-        out[exp == e] = int((Decimal(value) * (Decimal(10) ** int(e))).to_integral_value())
-    return out
+def minor_for(value: Decimal, currency: pd.Series, exp: np.ndarray | None = None) -> pd.Series:
+    """A decimal amount (a flat fee, the tolerance) in minor units of each row's currency.
+    `exp`: the rows' exponents when the caller has them (text.exponents)."""
+    exp = exponents(currency).to_numpy() if exp is None else np.asarray(exp)
+    if len(exp) == 0:
+        return pd.Series(0, index=currency.index, dtype="int64")
+    table = np.array([int((Decimal(value) * (Decimal(10) ** e)).to_integral_value())
+                      for e in range(int(exp.max()) + 1)], dtype=np.int64)
+    return pd.Series(table[exp], index=currency.index, dtype="int64")
 
 
 def fee_options(settings: BusinessSettings) -> list[tuple[str, Decimal]]:
@@ -37,7 +39,7 @@ def fee_options(settings: BusinessSettings) -> list[tuple[str, Decimal]]:
 
 
 def fee_matches(higher: pd.Series, lower: pd.Series, approved: pd.Series, currency: pd.Series,
-                settings: BusinessSettings) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+                settings: BusinessSettings, exp: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, pd.Series]:
     """Does `higher - lower` equal a scheduled fee? Numeric only (text comes later, for hits).
 
     Returns (matched mask, index into fee_options(settings) or -1, the fee in minor units)."""
@@ -47,7 +49,7 @@ def fee_matches(higher: pd.Series, lower: pd.Series, approved: pd.Series, curren
     which = np.full(len(higher), -1, dtype=np.int16)
     fee_of = pd.Series(pd.NA, index=higher.index, dtype="Int64")
     for i, (kind, value) in enumerate(fee_options(settings)):
-        fee = percent_fee(base, value) if kind == "percent" else minor_for(value, currency).astype("Int64")
+        fee = percent_fee(base, value) if kind == "percent" else minor_for(value, currency, exp).astype("Int64")
         hit = ((diff == fee) & (diff > 0)).fillna(False).to_numpy(dtype=bool) & ~matched
         if hit.any():
             matched |= hit
@@ -56,10 +58,11 @@ def fee_matches(higher: pd.Series, lower: pd.Series, approved: pd.Series, curren
     return matched, which, fee_of
 
 
-def fee_label(which: np.ndarray, fee: pd.Series, currency: pd.Series, settings: BusinessSettings) -> pd.Series:
+def fee_label(which: np.ndarray, fee: pd.Series, currency: pd.Series, settings: BusinessSettings,
+              exp: np.ndarray | None = None) -> pd.Series:
     """'15 % restocking fee (15.00)' / 'flat restocking fee 7.50' for matched rows."""
     label = pd.Series("", index=fee.index, dtype="string")
-    amount = money(fee, currency)
+    amount = money(fee, currency, exp)
     for i, (kind, value) in enumerate(fee_options(settings)):
         sel = which == i
         if not sel.any():
@@ -76,5 +79,5 @@ def _num(value: Decimal) -> str:
     return text
 
 
-def tolerance_minor(currency: pd.Series, settings: BusinessSettings) -> pd.Series:
-    return minor_for(settings.rounding_tolerance, currency)
+def tolerance_minor(currency: pd.Series, settings: BusinessSettings, exp: np.ndarray | None = None) -> pd.Series:
+    return minor_for(settings.rounding_tolerance, currency, exp)

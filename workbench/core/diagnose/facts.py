@@ -45,7 +45,13 @@ def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -
     link_rid = links["rid"].to_numpy(dtype="int64")
     link_anchor = links["anchor"].to_numpy(dtype="int64")
     link_pos = rows.of(link_rid)
-    link_system = links["system"].to_numpy(dtype=object, na_value=None)
+    sys_codes, sys_names = pd.factorize(links["system"])
+    sys_codes = np.asarray(sys_codes, dtype=np.int64)
+    sys_of = {name: i for i, name in enumerate(sys_names)}
+
+    def of_system(name: str) -> np.ndarray:
+        return sys_codes == sys_of.get(name, -2)
+
     is_dup = links["is_duplicate"].to_numpy(dtype=bool)
     is_anchor = (links["rule"] == "anchor").to_numpy(dtype=bool)
     anchors = pd.Index(pd.unique(link_anchor[is_anchor]), name="anchor")
@@ -56,31 +62,35 @@ def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -
     link_slot = slot_of_pos[rows.of(link_anchor)]
 
     facts = pd.DataFrame(index=anchors)
-    facts["anchor_system"] = _categories(records, "system", anchor_pos)
+    cache: dict = {}
+    facts["anchor_system"] = _categories(records, "system", anchor_pos, cache)
     facts["anchor_record_id"] = _take(records, "record_id", anchor_pos)
     # the live record of each system: the first live link of that system per case
     live = ~is_dup & (link_slot >= 0)
     rid_all = records["rid"].to_numpy(dtype="int64")
     system_pos = {}
     for system in REFUND_SYSTEMS + ("support",):
-        sel = np.flatnonzero(live & (link_system == system))
-        slots, first = np.unique(link_slot[sel], return_index=True)
+        sel = np.flatnonzero(live & of_system(system))
+        first = np.full(len(anchors), len(sel), dtype=np.int64)   # the first such link per case
+        np.minimum.at(first, link_slot[sel], np.arange(len(sel)))
         pos = np.full(len(anchors), -1, dtype=np.int64)
-        pos[slots] = link_pos[sel[first]]
+        has = first < len(sel)
+        pos[has] = link_pos[sel[first[has]]]
         system_pos[system] = pos
         facts[f"{system}_rid"] = pd.arrays.IntegerArray(np.where(pos >= 0, rid_all[np.maximum(pos, 0)], 0), pos < 0)
         if system == "support":
             continue
         for col in _PER_SYSTEM + (_PORTAL_EXTRA if system == "portal" else ()):
-            facts[f"{system}_{col}"] = (_categories(records, col, pos) if col == "stage"
+            facts[f"{system}_{col}"] = (_categories(records, col, pos, cache) if col == "stage"
                                         else _take(records, col, pos))
     facts["present"] = _present(facts, anchors)
 
     # only the small subsets (duplicates, repaired links, tickets) carry record columns
     repaired = links["repaired"].to_numpy(dtype=object, na_value=None)
     has_repair = pd.notna(repaired) & (repaired != "")
-    special = np.flatnonzero(is_dup | has_repair | (link_system == "support"))
-    lk = pd.DataFrame({"anchor": link_anchor[special], "system": link_system[special],
+    special = np.flatnonzero(is_dup | has_repair | of_system("support"))
+    lk = pd.DataFrame({"anchor": link_anchor[special],
+                       "system": np.asarray(sys_names, dtype=object)[sys_codes[special]],
                        "is_duplicate": is_dup[special],
                        "repaired": pd.array(repaired[special], dtype="string")})
     for col in _SPECIAL_COLUMNS:
@@ -132,7 +142,7 @@ def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -
     facts["ticket_stage"] = first_open["stage"].reindex(anchors)
     facts["ticket_touched"] = first_open["touched"].reindex(anchors)
     facts["support_ids"] = _joined(tickets, "anchor", "record_id", ";").reindex(anchors)
-    del lk, dups, rep, tickets, open_t
+    del lk, dups, rep, tickets, open_t, cache
 
     # case-wide attributes: earliest and latest event of every record, grouped by case
     first, last = _event_span(records, link_pos, link_slot, len(anchors))
@@ -149,10 +159,13 @@ def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -
     return facts
 
 
-def _categories(records: pd.DataFrame, col: str, pos: np.ndarray) -> pd.Categorical:
-    """A low-cardinality text column (stage, system) at positions `pos` as a categorical."""
-    codes, uniques = pd.factorize(records[col])
-    codes = np.asarray(codes, dtype=np.int64)
+def _categories(records: pd.DataFrame, col: str, pos: np.ndarray, cache: dict) -> pd.Categorical:
+    """A low-cardinality text column (stage, system) at positions `pos` as a categorical
+    (the column is factorized once per call of case_facts: `cache`)."""
+    if col not in cache:
+        codes, uniques = pd.factorize(records[col])
+        cache[col] = (np.asarray(codes, dtype=np.int64), uniques)
+    codes, uniques = cache[col]
     taken = np.where(pos >= 0, codes[np.maximum(pos, 0)], -1)
     return pd.Categorical.from_codes(taken, categories=pd.Index(uniques, dtype="string"))
 
@@ -176,12 +189,15 @@ def _event_span(records: pd.DataFrame, link_pos: np.ndarray, link_slot: np.ndarr
     lo = np.full(n_cases, big, dtype=np.int64)
     hi = np.full(n_cases, small, dtype=np.int64)
     unit = records[tcols[0]].dtype.unit if tcols else "us"
+    rec_lo = np.full(len(records), big, dtype=np.int64)     # per record first, then per case
+    rec_hi = np.full(len(records), small, dtype=np.int64)
     for col in tcols:
-        values = records[col].to_numpy(dtype=f"datetime64[{unit}]")   # naive UTC, NaT for missing
-        ints = values.view("int64")[pos]
-        missing = ints == small   # NaT
-        np.minimum.at(lo, slot, np.where(missing, big, ints))
-        np.maximum.at(hi, slot, np.where(missing, small, ints))
+        ints = records[col].to_numpy(dtype=f"datetime64[{unit}]").view("int64")   # naive UTC; NaT = min
+        missing = ints == small
+        np.minimum(rec_lo, np.where(missing, big, ints), out=rec_lo)
+        np.maximum(rec_hi, ints, out=rec_hi)
+    np.minimum.at(lo, slot, rec_lo[pos])
+    np.maximum.at(hi, slot, rec_hi[pos])
     dtype = f"datetime64[{unit}]"
     lo_t = np.where(lo == big, np.datetime64("NaT", unit), lo.view(dtype))
     hi_t = np.where(hi == small, np.datetime64("NaT", unit), hi.view(dtype))

@@ -19,7 +19,7 @@ import pandas as pd
 
 from workbench.core.diagnose.amounts import fee_label, fee_matches, tolerance_minor
 from workbench.core.diagnose.catalog import CATALOG
-from workbench.core.diagnose.text import hours, money, period_code, period_text, when
+from workbench.core.diagnose.text import exponents, hours, money, period_code, period_text, when
 from workbench.core.settings import BusinessSettings
 
 FINDING_COLUMNS = ("anchor", "symptom", "boundary", "fix_type", "scope", "cause", "evidence", "steps",
@@ -119,7 +119,8 @@ def diagnose(facts: pd.DataFrame, settings: BusinessSettings, as_of: datetime) -
     window = pd.Timedelta(hours=settings.latency_window_hours)
     w_txt = str(settings.latency_window_hours)
     approved = f["portal_approved_at"].fillna(f["portal_occurred_at"])
-    work = f.assign(cur=f["currency"].fillna("USD"), approved=approved, age=as_of_ts - approved,
+    cur = f["currency"].fillna("USD")
+    work = f.assign(cur=cur, exp=exponents(cur).to_numpy(), approved=approved, age=as_of_ts - approved,
                     closes=approved + window)
     out = _Findings(work)
 
@@ -136,7 +137,7 @@ def diagnose(facts: pd.DataFrame, settings: BusinessSettings, as_of: datetime) -
     e_pending = has_e & _b(f["erp_stage"] == "pending")
 
     def amt(w, system):
-        return money(w[f"{system}_amount_minor"], w["cur"])
+        return money(w[f"{system}_amount_minor"], w["cur"], w["exp"].to_numpy())
 
     # --- handoffs -------------------------------------------------------------------------
     out.add("missing_handoff", p_live & x_refunded & ~has_e & beyond,
@@ -192,7 +193,7 @@ def diagnose(facts: pd.DataFrame, settings: BusinessSettings, as_of: datetime) -
     # --- duplicates, periods, bypass, tickets ---------------------------------------------
     out.add("duplicate_event", _b(f["dup_count"] > 0),
             lambda w: (_txt(w["dup_system"].map(_LABEL)) + " holds the same refund "
-                       + money(w["dup_amount"], w["cur"]) + " more than once (duplicate: " + _txt(w["dup_text"])
+                       + money(w["dup_amount"], w["cur"], w["exp"].to_numpy()) + " more than once (duplicate: " + _txt(w["dup_text"])
                        + ", " + (w["dup_gap"].dt.total_seconds() // 60).astype("Int64").astype(_STRING).fillna("?")
                        + " min after the first)"),
             lambda w: _txt(w["dup_systems"]), "record_id", delta=lambda w: w["dup_amount"].astype("Int64"))
@@ -241,7 +242,8 @@ def _amounts(work: pd.DataFrame, settings: BusinessSettings, out: _Findings) -> 
 
     The ERP is compared with the processor only when there is no portal amount (with one, both
     are compared with the portal, the approved amount the fee schedule is based on)."""
-    tol = tolerance_minor(work["cur"], settings).to_numpy()
+    exp = work["exp"].to_numpy()
+    tol = tolerance_minor(work["cur"], settings, exp).to_numpy()
     tol_txt = str(settings.rounding_tolerance)
     approved = work["portal_amount_minor"].astype("Int64")
     hits: dict[str, list[pd.DataFrame]] = {"partial_receipt": [], "amount_mismatch": [], "rounding": []}
@@ -252,7 +254,7 @@ def _amounts(work: pd.DataFrame, settings: BusinessSettings, out: _Findings) -> 
             lo = lo.where(approved.isna())
         both = (lo.notna() & hi.notna()).to_numpy()
         diff = (lo - hi).abs().fillna(0).to_numpy(dtype="int64")
-        matched, which, fee = fee_matches(hi, lo, approved, work["cur"], settings)
+        matched, which, fee = fee_matches(hi, lo, approved, work["cur"], settings, exp)
         beyond = both & (diff > tol)
         kinds = {"partial_receipt": beyond & matched, "amount_mismatch": beyond & ~matched,
                  "rounding": both & (diff > 0) & (diff <= tol) & ~matched}
@@ -261,13 +263,13 @@ def _amounts(work: pd.DataFrame, settings: BusinessSettings, out: _Findings) -> 
             if not mask.any():
                 continue
             w = _Rows(work, mask)
-            cur = w["cur"]
-            lo_t, hi_t = money(lo[mask], cur), money(hi[mask], cur)
+            cur, w_exp = w["cur"], exp[mask]
+            lo_t, hi_t = money(lo[mask], cur, w_exp), money(hi[mask], cur, w_exp)
             if code == "partial_receipt":
                 text = lab_lo + " " + lo_t + " = " + lab_hi + " " + hi_t + " - " + fee_label(
-                    which[mask], fee[mask], cur, settings)
+                    which[mask], fee[mask], cur, settings, w_exp)
             else:
-                gap = money((hi[mask] - lo[mask]).abs(), cur)
+                gap = money((hi[mask] - lo[mask]).abs(), cur, w_exp)
                 tail = (", not a scheduled fee and above the " + tol_txt + " rounding tolerance"
                         if code == "amount_mismatch" else ", within the " + tol_txt + " rounding tolerance")
                 text = lab_lo + " " + lo_t + " vs " + lab_hi + " " + hi_t + ": differs by " + gap + tail
