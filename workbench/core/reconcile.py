@@ -360,14 +360,30 @@ class _Clock:
 
 # --- persistence ------------------------------------------------------------------------------
 
-def _persist(workbook: Workbook, settings: BusinessSettings, n_records: int, work: _Result,
-             existing: pd.DataFrame, old_links: pd.DataFrame, frozen: _Frozen, only_record_ids,
-             job: Job, clock: "_Clock") -> ReconcileSummary:
-    cases = work.cases
-    links = work.links
-    pg = workbook.engine.dialect.name == "postgresql"
-    now = datetime.now(UTC)
+@dataclass
+class _Plan:
+    """What the save writes: every computed case (with its id), the ones in scope, the links
+    in scope, the cases to deactivate, and the computed cases held back by a sign-off."""
+    cases: pd.DataFrame          # computed cases by anchor, + case_id, is_new
+    in_scope: pd.DataFrame       # the cases written, + differs
+    scope_anchors: pd.Index
+    link_in_scope: np.ndarray    # per row of the links frame
+    gone: pd.DataFrame           # existing cases no record links to any more
+    blocked: pd.Index            # computed cases that would take over a frozen case
+    incremental: bool
 
+    @property
+    def case_of_anchor(self) -> pd.Series:
+        return self.cases["case_id"]
+
+    def changed(self) -> tuple[int, ...]:
+        ids = self.in_scope["case_id"].to_numpy()[self.in_scope["differs"].to_numpy(dtype=bool)]
+        return tuple(sorted(set(ids.tolist()) | set(self.gone["id"].tolist())))
+
+
+def _plan(work: _Result, existing: pd.DataFrame, old_links: pd.DataFrame, frozen: _Frozen,
+          only_record_ids) -> _Plan:
+    cases, links = work.cases, work.links
     # case ids: existing by case_key, new ones numbered after the current maximum
     id_by_key = existing.set_index("case_key")["id"]
     case_id = id_by_key.reindex(cases["case_key"]).to_numpy(dtype="float64", na_value=float("nan")).copy()
@@ -375,8 +391,6 @@ def _persist(workbook: Workbook, settings: BusinessSettings, n_records: int, wor
     next_id = int(existing["id"].max()) + 1 if len(existing) else 1
     case_id[is_new] = np.arange(next_id, next_id + int(is_new.sum()))
     cases = cases.assign(case_id=case_id.astype("int64"), is_new=is_new)
-    del case_id
-    case_of_anchor = cases["case_id"]
     # a computed case that would take over a frozen (signed-off) case is not written
     blocked = cases.index[cases["case_id"].isin(frozen.case_ids).to_numpy()] if frozen.case_ids else cases.index[:0]
 
@@ -391,76 +405,92 @@ def _persist(workbook: Workbook, settings: BusinessSettings, n_records: int, wor
     in_scope = cases if in_scope_mask.all() else cases.loc[in_scope_mask]
     in_scope = in_scope.assign(differs=_summary_differs(in_scope, existing))
     link_in_scope = links["anchor"].isin(scope_anchors).to_numpy()
-    scope_rids = links.loc[link_in_scope, "rid"]
 
     # cases no record links to any more (frozen cases are never deactivated here)
     active_before = existing["is_active"].to_numpy(dtype=bool) & ~existing["id"].isin(frozen.case_ids).to_numpy()
     if incremental:
+        scope_rids = links.loc[link_in_scope, "rid"]
         lost = set(old_links.loc[old_links["rid"].isin(scope_rids), "case_id"]) - set(cases["case_id"])
         gone = existing[existing["id"].isin(lost).to_numpy() & active_before]
     else:
         gone = existing[~existing["id"].isin(cases["case_id"]).to_numpy() & active_before]
+    return _Plan(cases=cases, in_scope=in_scope, scope_anchors=scope_anchors, link_in_scope=link_in_scope,
+                 gone=gone, blocked=blocked, incremental=incremental)
 
-    changed = _changed(in_scope) | set(int(i) for i in gone["id"])
+
+def _persist(workbook: Workbook, settings: BusinessSettings, n_records: int, work: _Result,
+             existing: pd.DataFrame, old_links: pd.DataFrame, frozen: _Frozen, only_record_ids,
+             job: Job, clock: "_Clock") -> ReconcileSummary:
+    plan = _plan(work, existing, old_links, frozen, only_record_ids)
+    changed = plan.changed()
     job.check()
-
     with _save_session(workbook) as session:
-        conn = session.connection()
-        _delete_old(conn, pg, incremental, frozen, scope_case_ids=set(in_scope["case_id"]) | set(gone["id"]),
-                    scope_rids=scope_rids)
-        # a full rewrite loads faster without the secondary indexes; they are rebuilt below
-        rebuild = [] if incremental or pg else _drop_indexes(conn, ("case_links", "findings", "link_candidates"))
-        clock.lap("write_delete")
-        _write_cases(conn, pg, in_scope, now, incremental, frozen)
-        clock.lap("write_cases")
-        if len(gone):
-            n = len(gone)
-            execute_chunked(
-                conn, "UPDATE cases SET is_active = ?, symptoms = '', symptom_count = 0, boundary = NULL, "
-                      "fix_type = NULL, scope = NULL, cause = NULL, diagnosed_at = ?, version = version + 1 "
-                      "WHERE id = ?",
-                [pa.repeat(False, n), pa.repeat(_stamp(now), n), db_column(gone["id"].to_numpy())])
-        _insert(conn, "case_links", _link_columns(links[link_in_scope & ~links["is_override"].to_numpy(dtype=bool)],
-                                                  case_of_anchor))
-        clock.lap("write_links")
-        cands = work.candidates
-        cands = cands[cands["anchor"].isin(scope_anchors) & cands["anchor"].isin(case_of_anchor.index)]
-        _insert(conn, "link_candidates", _candidate_columns(cands, case_of_anchor))
-        del cands
-        _insert(conn, "findings", _finding_columns(work.findings[work.findings["anchor"].isin(scope_anchors)],
-                                                   case_of_anchor))
-        clock.lap("write_findings")
-        for statement in rebuild:
-            conn.exec_driver_sql(statement)
-        clock.lap("write_indexes")
-        counted = cases if not len(blocked) else cases.loc[~cases.index.isin(blocked)]
-        findings = work.findings if not len(blocked) else work.findings[~work.findings["anchor"].isin(blocked)]
-        by_symptom = findings["symptom"].value_counts()
-        by_symptom = {str(k): int(v) for k, v in by_symptom.items()}
-        for code, count in frozen.by_symptom.items():
-            by_symptom[code] = by_symptom.get(code, 0) + count
-        by_symptom = dict(sorted(by_symptom.items()))
-        held_records = int(links["anchor"].isin(blocked).sum()) if len(blocked) else 0
-        after = {
-            "records": int(n_records), "cases": int(len(counted)) + frozen.active,
-            "cases_with_findings": int((counted["symptom_count"] > 0).sum()) + frozen.with_findings,
-            "new_cases": int(in_scope["is_new"].sum()), "deactivated_cases": int(len(gone)),
-            "rewritten_cases": int(len(in_scope)), "incremental": incremental,
-            "link_candidates": int(len(work.candidates)),
-            "frozen_signed_off": len(frozen.case_ids), "frozen_periods": list(frozen.periods),
-            "frozen_held_records": held_records,
-            "by_symptom": by_symptom,
-            "as_of": work.as_of.isoformat(), "settings": settings.to_json(),
-        }
+        _write(session.connection(), plan, work, frozen, clock)
+        after = _counts(plan, work, frozen, n_records)
+        after.update(as_of=work.as_of.isoformat(), settings=settings.to_json())
         audit.record(session, workbook.user, "reconcile", entity="cases", after=after)
         job.check()   # the last chance: raising here rolls everything back
     clock.lap("write_commit")
     return ReconcileSummary(
         cases=after["cases"], cases_with_findings=after["cases_with_findings"],
-        by_symptom=after["by_symptom"], changed_case_ids=tuple(sorted(changed)),
-        records=int(n_records), new_cases=after["new_cases"], deactivated_cases=int(len(gone)),
-        candidates=int(len(work.candidates)), as_of=work.as_of, incremental=incremental,
-        frozen_signed_off=len(frozen.case_ids))
+        by_symptom=after["by_symptom"], changed_case_ids=changed, records=int(n_records),
+        new_cases=after["new_cases"], deactivated_cases=after["deactivated_cases"],
+        candidates=after["link_candidates"], as_of=work.as_of, incremental=plan.incremental,
+        frozen_signed_off=after["frozen_signed_off"])
+
+
+def _write(conn, plan: _Plan, work: _Result, frozen: _Frozen, clock: "_Clock") -> None:
+    pg = conn.dialect.name == "postgresql"
+    now = datetime.now(UTC)
+    links, gone, scope, case_of_anchor = work.links, plan.gone, plan.scope_anchors, plan.case_of_anchor
+    if plan.incremental:
+        _delete_scope(conn, set(plan.in_scope["case_id"]) | set(gone["id"]) - frozen.case_ids,
+                      links.loc[plan.link_in_scope, "rid"])
+    else:
+        _delete_all(conn, pg, frozen)
+    # a full rewrite loads faster without the secondary indexes; they are rebuilt below
+    rebuild = [] if plan.incremental or pg else _drop_indexes(conn, ("case_links", "findings", "link_candidates"))
+    clock.lap("write_delete")
+    _write_cases(conn, pg, plan.in_scope, now, plan.incremental, frozen)
+    clock.lap("write_cases")
+    if len(gone):
+        n = len(gone)
+        execute_chunked(
+            conn, "UPDATE cases SET is_active = ?, symptoms = '', symptom_count = 0, boundary = NULL, "
+                  "fix_type = NULL, scope = NULL, cause = NULL, diagnosed_at = ?, version = version + 1 "
+                  "WHERE id = ?",
+            [pa.repeat(False, n), pa.repeat(_stamp(now), n), db_column(gone["id"].to_numpy())])
+    written = plan.link_in_scope & ~links["is_override"].to_numpy(dtype=bool)
+    _insert(conn, "case_links", _link_columns(links[written], case_of_anchor))
+    clock.lap("write_links")
+    cands = work.candidates
+    cands = cands[cands["anchor"].isin(scope) & cands["anchor"].isin(case_of_anchor.index)]
+    _insert(conn, "link_candidates", _candidate_columns(cands, case_of_anchor))
+    _insert(conn, "findings", _finding_columns(work.findings[work.findings["anchor"].isin(scope)], case_of_anchor))
+    clock.lap("write_findings")
+    for statement in rebuild:
+        conn.exec_driver_sql(statement)
+    clock.lap("write_indexes")
+
+
+def _counts(plan: _Plan, work: _Result, frozen: _Frozen, n_records: int) -> dict:
+    """The audit event's counts: computed cases as written, frozen cases as stored."""
+    blocked = plan.blocked
+    counted = plan.cases if not len(blocked) else plan.cases.loc[~plan.cases.index.isin(blocked)]
+    findings = work.findings if not len(blocked) else work.findings[~work.findings["anchor"].isin(blocked)]
+    by_symptom = {str(k): int(v) for k, v in findings["symptom"].value_counts().items()}
+    for code, count in frozen.by_symptom.items():
+        by_symptom[code] = by_symptom.get(code, 0) + count
+    return {
+        "records": int(n_records), "cases": int(len(counted)) + frozen.active,
+        "cases_with_findings": int((counted["symptom_count"] > 0).sum()) + frozen.with_findings,
+        "new_cases": int(plan.in_scope["is_new"].sum()), "deactivated_cases": int(len(plan.gone)),
+        "rewritten_cases": int(len(plan.in_scope)), "incremental": plan.incremental,
+        "link_candidates": int(len(work.candidates)),
+        "frozen_signed_off": len(frozen.case_ids), "frozen_periods": list(frozen.periods),
+        "frozen_held_records": int(work.links["anchor"].isin(blocked).sum()) if len(blocked) else 0,
+        "by_symptom": dict(sorted(by_symptom.items())),
+    }
 
 
 @contextmanager
@@ -486,17 +516,20 @@ def _save_session(workbook: Workbook):
                 dbapi.execute("PRAGMA foreign_keys=ON")
 
 
-def _delete_old(conn, pg: bool, incremental: bool, frozen: _Frozen, scope_case_ids: set, scope_rids) -> None:
-    """Remove the links, candidates and findings this run rewrites (never a frozen case's)."""
-    if incremental:
-        ids = [pa.array(sorted(int(i) for i in scope_case_ids - frozen.case_ids), type=pa.int64())]
-        rids = pa.array(np.sort(scope_rids.to_numpy(dtype="int64")))
-        execute_chunked(conn, "DELETE FROM findings WHERE case_id = ?", ids)
-        execute_chunked(conn, "DELETE FROM link_candidates WHERE case_id = ?", ids)
-        execute_chunked(conn, "DELETE FROM link_candidates WHERE record_id = ?", [rids])
-        execute_chunked(conn, "DELETE FROM case_links WHERE record_id = ? AND is_override = ?",
-                        [rids, pa.repeat(False, len(rids))])
-        return
+def _delete_scope(conn, case_ids: set, scope_rids: pd.Series) -> None:
+    """Incremental: remove the links, candidates and findings of the cases and records in scope."""
+    ids = [pa.array(sorted(int(i) for i in case_ids), type=pa.int64())]
+    rids = pa.array(np.sort(scope_rids.to_numpy(dtype="int64")))
+    execute_chunked(conn, "DELETE FROM findings WHERE case_id = ?", ids)
+    execute_chunked(conn, "DELETE FROM link_candidates WHERE case_id = ?", ids)
+    execute_chunked(conn, "DELETE FROM link_candidates WHERE record_id = ?", [rids])
+    execute_chunked(conn, "DELETE FROM case_links WHERE record_id = ? AND is_override = ?",
+                    [rids, pa.repeat(False, len(rids))])
+
+
+def _delete_all(conn, pg: bool, frozen: _Frozen) -> None:
+    """Full run: remove every link (but a person's overrides), candidate and finding - except
+    those of frozen (signed-off) cases."""
     keep, params = frozen.where()
     ph = "%s" if pg else "?"
     keep = keep.replace("?", ph)
@@ -535,11 +568,6 @@ def _summary_differs(in_scope: pd.DataFrame, existing: pd.DataFrame) -> np.ndarr
             same = new.astype("string").fillna("\0") == old.astype("string").fillna("\0")
         differs |= ~same.fillna(False).to_numpy(dtype=bool)
     return differs
-
-
-def _changed(in_scope: pd.DataFrame) -> set[int]:
-    ids = in_scope["case_id"].to_numpy()
-    return set(int(i) for i in ids[in_scope["differs"].to_numpy(dtype=bool)])
 
 
 def _stamp(value: datetime) -> str:
