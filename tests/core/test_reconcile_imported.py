@@ -159,3 +159,62 @@ def test_staged_bulk_save_equals_the_executemany_save(tmp_path, monkeypatch):
     assert_same(direct, staged)
     assert sorted(p.name for p in staged.parent.iterdir()) == ["m.rwb"] or "stage" not in " ".join(
         p.name for p in staged.parent.iterdir())
+
+
+def _handed_from_store(wb, include_old_versions: bool, batch_ids) -> SimpleNamespace:
+    """Every row of the store (old versions too, if asked) as an import might hand them over."""
+    from workbench.core.reconcile import _RECORD_SCHEMA, _RECORD_SQL
+    from workbench.core.store.frames import fetch_frame
+
+    sql = _RECORD_SQL.replace("WHERE is_current = {ph}", "WHERE is_current = {ph} OR is_current = {ph}")
+    with wb.engine.connect() as conn:
+        frame = fetch_frame(conn, sql + " ORDER BY id", (True, not include_old_versions), _RECORD_SCHEMA)
+    return SimpleNamespace(records=frame.astype({"rid": "int64"}), batch_ids=batch_ids)
+
+
+def test_a_record_written_twice_by_one_import_counts_once(tmp_path):
+    from sqlalchemy import update
+
+    from tests.core.test_reconcile import AS_OF, BASE, load, rec
+    from workbench.core.settings import BusinessSettings
+    from workbench.core.store.models import SourceRecord
+
+    plain, handed = tmp_path / "plain.rwb", tmp_path / "handed.rwb"
+    wb = open_workbook(plain)
+    load(wb, BASE)            # batch 1
+    with wb.session() as s:   # batch 2 (same import): a new version of CM1 supersedes batch 1's
+        s.execute(update(SourceRecord).where(SourceRecord.record_id == "CM1").values(is_current=False))
+    load(wb, [rec("erp", "CM1", 9999, at="2026-10-02T09:00:00Z", return_ref="LOOP-84214", version=2)])
+    wb.close()
+    shutil.copy(plain, handed)
+    settings = BusinessSettings(as_of=AS_OF)
+    wb = open_workbook(plain)
+    expected = reconcile(wb, settings)
+    wb.close()
+    wb = open_workbook(handed)
+    summary = _handed_from_store(wb, include_old_versions=True, batch_ids=[1, 2])
+    assert len(summary.records) == len(BASE) + 1
+    got = reconcile(wb, settings, imported=summary)
+    wb.close()
+    assert got.records == expected.records == len(BASE)
+    assert_same(plain, handed)
+
+
+def test_handed_rows_the_batches_do_not_name_are_not_read_twice(tmp_path):
+    from tests.core.test_reconcile import AS_OF, BASE, load
+    from workbench.core.settings import BusinessSettings
+
+    plain, handed = tmp_path / "plain.rwb", tmp_path / "handed.rwb"
+    wb = open_workbook(plain)
+    load(wb, BASE)
+    wb.close()
+    shutil.copy(plain, handed)
+    settings = BusinessSettings(as_of=AS_OF)
+    wb = open_workbook(plain)
+    reconcile(wb, settings)
+    wb.close()
+    wb = open_workbook(handed)
+    got = reconcile(wb, settings, imported=_handed_from_store(wb, include_old_versions=False, batch_ids=[]))
+    wb.close()
+    assert got.records == len(BASE)
+    assert_same(plain, handed)

@@ -112,8 +112,12 @@ def current_records(conn, imported=None) -> pd.DataFrame:
     handed = getattr(imported, "records", None) if imported is not None else None
     if handed is None:
         return read_records(conn)
-    stored = read_records(conn, getattr(imported, "batch_ids", None) or ())
-    parts = [p for p in (stored, conform_records(handed)) if len(p)]
+    batch_ids = list(getattr(imported, "batch_ids", None) or ())
+    handed = _current_only(conn, conform_records(handed), batch_ids)
+    stored = read_records(conn, batch_ids)
+    if len(stored) and len(handed):     # never the same row twice, whatever the batches said
+        stored = stored[~stored["rid"].isin(handed["rid"])]
+    parts = [p for p in (stored, handed) if len(p)]
     del handed
     if not parts:
         return stored
@@ -121,6 +125,20 @@ def current_records(conn, imported=None) -> pd.DataFrame:
     if not frame["rid"].is_monotonic_increasing:
         frame = frame.sort_values("rid", kind="stable").reset_index(drop=True)
     return frame
+
+
+def _current_only(conn, frame: pd.DataFrame, batch_ids: list) -> pd.DataFrame:
+    """The handed-over rows that are still current: when one import wrote the same record
+    twice (two files of one system), the first is superseded already - as the store says (the
+    is_current index finds the few such rows)."""
+    ids = sorted({int(b) for b in batch_ids if b is not None})
+    if not ids or frame.empty:
+        return frame
+    ph = "%s" if conn.dialect.name == "postgresql" else "?"
+    stale = [int(r[0]) for r in conn.exec_driver_sql(
+        f"SELECT id FROM source_records WHERE is_current = {ph} AND batch_id IN ({', '.join(map(str, ids))})",
+        (False,)).all()]
+    return frame[~frame["rid"].isin(stale)] if stale else frame
 
 
 def conform_records(frame: pd.DataFrame) -> pd.DataFrame:
