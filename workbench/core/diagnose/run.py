@@ -15,7 +15,7 @@ from workbench.core.diagnose.facts import case_facts
 from workbench.core.diagnose.rules import diagnose
 from workbench.core.diagnose.text import period_code, period_text
 from workbench.core.link.linker import LinkResult
-from workbench.core.link.memory import release_memory
+from workbench.core.link.memory import release_memory, system_pool
 from workbench.core.store.models import SYMPTOMS as SYMPTOM_CODES
 from workbench.core.settings import BusinessSettings
 
@@ -37,7 +37,11 @@ def default_as_of(records: pd.DataFrame) -> datetime | None:
 
 def diagnose_cases(records: pd.DataFrame, linked: LinkResult,
                    settings: BusinessSettings | None = None) -> Diagnosis:
-    settings = settings or BusinessSettings()
+    with system_pool():
+        return _diagnose_cases(records, linked, settings or BusinessSettings())
+
+
+def _diagnose_cases(records: pd.DataFrame, linked: LinkResult, settings: BusinessSettings) -> Diagnosis:
     as_of = settings.as_of or default_as_of(records)
     if as_of is None:
         as_of = pd.Timestamp.now(tz="UTC").to_pydatetime()
@@ -48,6 +52,14 @@ def diagnose_cases(records: pd.DataFrame, linked: LinkResult,
     cases = summarise(facts, findings, settings)
     release_memory()
     return Diagnosis(as_of=as_of, facts=facts, findings=findings, cases=cases)
+
+
+def _large_text(series: pd.Series) -> pa.Array:
+    """A text column as one Arrow large_string array (no copy when it already is one)."""
+    arr = pa.array(series.astype("string").array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
+    return arr if pa.types.is_large_string(arr.type) else arr.cast(pa.large_string())
 
 
 def summarise(facts: pd.DataFrame, findings: pd.DataFrame, settings: BusinessSettings) -> pd.DataFrame:
@@ -63,7 +75,7 @@ def summarise(facts: pd.DataFrame, findings: pd.DataFrame, settings: BusinessSet
     np.bitwise_or.at(bits, row[known], finding_bits[known])
     uniq, inverse = np.unique(bits, return_inverse=True)
     text = np.array([";".join(c for i, c in enumerate(codes) if b >> i & 1) for b in uniq], dtype=object)
-    out["symptoms"] = pd.array(text[inverse], dtype="string")
+    out["symptoms"] = pd.array(pa.array(text, type=pa.string()).take(pa.array(inverse)), dtype="string")
     out["symptom_count"] = np.array([bin(b).count("1") for b in uniq], dtype=np.int64)[inverse]
     rank = {code: i for i, code in enumerate(PRIORITY)}
     primary = findings.assign(rank=findings["symptom"].map(rank)).sort_values(["anchor", "rank"])
@@ -83,11 +95,12 @@ def summarise(facts: pd.DataFrame, findings: pd.DataFrame, settings: BusinessSet
     out["last_event_at"] = facts["last_event_at"]
     ref_time = facts["portal_approved_at"].fillna(facts["portal_occurred_at"]).fillna(facts["first_event_at"])
     out["period"] = period_text(period_code(ref_time, settings.timezone))
-    parts = [pa.array(facts[c].astype("string"), type=pa.string(), from_pandas=True) for c in
+    parts = [_large_text(facts[c]) for c in
              ("portal_record_id", "processor_record_id", "erp_record_id", "support_ids", "order_ref", "customer")]
-    joined = pc.utf8_lower(pc.binary_join_element_wise(*parts, " ", null_handling="skip"))
-    out["search_text"] = pd.array(joined.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get),
-                                  dtype="string")
+    joined = pc.binary_join_element_wise(*parts, pa.scalar(" ", pa.large_string()), null_handling="skip")
+    del parts
+    out["search_text"] = pd.array(pc.utf8_lower(joined), dtype="string")
+    del joined
     out["anchor_system"] = facts["anchor_system"].astype("string")
     out["anchor_record_id"] = facts["anchor_record_id"].astype("string")
     out["case_key"] = out["anchor_system"] + ":" + out["anchor_record_id"]

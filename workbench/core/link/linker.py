@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 
 from workbench.core.link.assign import mutual_best
-from workbench.core.link.memory import release_memory
+from workbench.core.link.memory import release_memory, system_pool
 from workbench.core.link.prepare import SYS_CODE, SYSTEM_NAMES, Prepared, prepare
 from workbench.core.settings import BusinessSettings
 
@@ -191,10 +191,13 @@ class _Linker:
     def by_fallback(self, u: np.ndarray, system: str) -> pd.DataFrame:
         p = self.p
         a = self.anchors_without(system)
-        a = a[(p.kc[a] >= 0) & p.has_amount[a] & p.has_ts[a]]
-        targets = pd.DataFrame({"kc": p.kc[a], "amount": p.amount[a], "anchor": a, "a_t": p.ts[a]})
-        left = u[(p.kc[u] >= 0) & p.has_amount[u]]
-        left = pd.DataFrame({"rid": left, "kc": p.kc[left], "amount": p.amount[left],
+        a = a[p.has_amount[a] & p.has_ts[a]]
+        u = u[p.has_amount[u]]
+        kc_a, kc_u = p.customer_keys(a, u)
+        a, kc_a = a[kc_a >= 0], kc_a[kc_a >= 0]
+        left, kc_u = u[kc_u >= 0], kc_u[kc_u >= 0]
+        targets = pd.DataFrame({"kc": kc_a, "amount": p.amount[a], "anchor": a, "a_t": p.ts[a]})
+        left = pd.DataFrame({"rid": left, "kc": kc_u, "amount": p.amount[left],
                              "ts": _nullable(p.ts[left], p.has_ts[left])})
         pairs = left.merge(targets, on=["kc", "amount"], how="inner")
         if pairs.empty:
@@ -325,10 +328,15 @@ class _Linker:
             return
         u = u[p.has_amount[u]]
         live = live[p.has_amount[live]]
-        lp = pd.DataFrame({"kr": p.kr[live], "kc": p.kc[live], "amount": p.amount[live],
+        # customers are compared only where both references are blank
+        kc_live = np.full(len(live), -1, dtype=np.int64)
+        kc_u = np.full(len(u), -1, dtype=np.int64)
+        live_blank, u_blank = p.kr[live] < 0, p.kr[u] < 0
+        kc_live[live_blank], kc_u[u_blank] = p.customer_keys(live[live_blank], u[u_blank])
+        lp = pd.DataFrame({"kr": p.kr[live], "kc": kc_live, "amount": p.amount[live],
                            "ts_live": _nullable(p.ts[live], p.has_ts[live]), "anchor": self.anchor[live],
                            "live_rule": self.rule[live]})
-        uf = pd.DataFrame({"rid": u, "kr": p.kr[u], "kc": p.kc[u], "amount": p.amount[u],
+        uf = pd.DataFrame({"rid": u, "kr": p.kr[u], "kc": kc_u, "amount": p.amount[u],
                            "ts": _nullable(p.ts[u], p.has_ts[u])})
         with_ref = uf[uf["kr"].to_numpy() >= 0].merge(lp[lp["kr"].to_numpy() >= 0].drop(columns="kc"),
                                                       on=["kr", "amount"])
@@ -377,7 +385,11 @@ class _Linker:
 
 def link_records(records: pd.DataFrame, settings: BusinessSettings | None = None) -> LinkResult:
     """Link canonical records (with a unique integer `rid` and `system`, `profile`) into cases."""
-    settings = settings or BusinessSettings()
+    with system_pool():
+        return _link_records(records, settings or BusinessSettings())
+
+
+def _link_records(records: pd.DataFrame, settings: BusinessSettings) -> LinkResult:
     missing = [c for c in RECORD_COLUMNS if c not in records]
     if missing:
         raise ValueError(f"records frame lacks columns: {', '.join(missing)}")

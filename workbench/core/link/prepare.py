@@ -31,7 +31,7 @@ class Prepared:
     kr: np.ndarray           # return key code (shares its code space with ko)
     ko: np.ndarray           # order key code
     kf: np.ndarray           # refund key code
-    kc: np.ndarray           # customer key code
+    customer: pa.Array       # the customer as written (keys made on demand: customer_keys)
     amount: np.ndarray       # int64 minor units (0 where missing)
     has_amount: np.ndarray   # bool
     ts: np.ndarray           # int64 epoch seconds of the matching time (0 where missing)
@@ -42,6 +42,17 @@ class Prepared:
     ref_codes: np.ndarray    # code of each row's raw reference in ref_values (-1 = blank)
     ref_values: pa.Array     # distinct raw references
     keys: pd.DataFrame       # key_return, key_order, key_refund (categorical), index = position
+
+    def customer_keys(self, *positions: np.ndarray) -> list[np.ndarray]:
+        """Customer key codes (trimmed, lower case; -1 = blank) of rows `positions`, in one code
+        space. Only the fallback and blank-reference duplicates compare customers, and only for
+        a few rows, so keys are made for those rows only."""
+        sizes = [len(p) for p in positions]
+        pos = np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64)
+        values = _series(self.customer.take(pa.array(pos, type=pa.int64())))
+        codes, _ = pd.factorize(values.str.strip().str.lower())
+        codes = np.asarray(codes, dtype=np.int64)
+        return list(np.split(codes, np.cumsum(sizes)[:-1])) if positions else []
 
     def raw_ref(self, pos: np.ndarray) -> np.ndarray:
         """The raw references of rows `pos` as Python strings (None when blank)."""
@@ -57,9 +68,9 @@ def _arrow(series: pd.Series, order: np.ndarray | None) -> pa.Array:
         arr = values._pa_array if hasattr(values, "_pa_array") else pa.array(values)
     else:
         arr = pa.array(series.astype(_STRING), from_pandas=True)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if arr.type != pa.string():
+    if isinstance(arr, pa.ChunkedArray):   # one chunk (the usual case) is used as it is: no copy
+        arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         arr = arr.cast(pa.string())
     if order is not None:
         arr = arr.take(pa.array(order))
@@ -69,7 +80,7 @@ def _arrow(series: pd.Series, order: np.ndarray | None) -> pa.Array:
 def _encode(arr: pa.Array) -> tuple[np.ndarray, pa.Array]:
     """(codes int64, -1 for null; the distinct values) of a string array."""
     if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
+        arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
     enc = pc.dictionary_encode(arr)
     codes = pc.fill_null(enc.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
     return np.asarray(codes, dtype=np.int64), enc.dictionary
@@ -147,10 +158,6 @@ def prepare(records: pd.DataFrame, order: np.ndarray | None = None) -> Prepared:
     kf, fkey_values = _recode(f_codes, fkey_u)
     del f_codes, f_values
 
-    c_codes, c_values = _encode(text("customer"))
-    kc, _ = _recode(c_codes, _series(c_values).str.strip().str.lower())
-    del c_codes, c_values
-
     amount_col = records["amount_minor"].astype("Int64")
     amount = amount_col.to_numpy(dtype="int64", na_value=0)
     has_amount = amount_col.notna().to_numpy(dtype=bool)
@@ -162,7 +169,7 @@ def prepare(records: pd.DataFrame, order: np.ndarray | None = None) -> Prepared:
     keys = pd.DataFrame({
         "key_return": _strings(kr, joint_values), "key_order": _strings(ko, joint_values),
         "key_refund": _strings(kf, fkey_values)})
-    return Prepared(n=n, sys=sys, kr=kr, ko=ko, kf=kf, kc=kc, amount=amount, has_amount=has_amount, ts=ts,
+    return Prepared(n=n, sys=sys, kr=kr, ko=ko, kf=kf, customer=text("customer"), amount=amount, has_amount=has_amount, ts=ts,
                     has_ts=has_ts, has_ref=has_ref, drifted=drifted, drift=drift, ref_codes=ref_codes,
                     ref_values=ref_values, keys=keys)
 
