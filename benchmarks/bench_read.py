@@ -7,7 +7,8 @@ transactions CSV, NetSuite credit memos XLSX).
 `--month N` instead times import_files (the import half of `workbench reconcile`) on a
 generated month of N returns (4 CSVs, demo generator, seed 1; cached in --cache) into a new
 SQLite workbook: wall and CPU seconds and peak RSS per stage (read, normalise, load), from
-the Job's progress messages, as benchmarks/bench_scale.py splits them.
+the Job's progress messages, as benchmarks/bench_scale.py splits them. The workbook is built
+with store.build_workbook, as `workbench reconcile --db NEW.rwb FILES` builds a new one.
 
     /work/venv/bin/python benchmarks/bench_read.py --month 100000 [--cache /tmp/ing_cache]
 """
@@ -87,19 +88,20 @@ def time_month(returns: int, cache: Path, keep_records: bool) -> None:
 
     from workbench.core.ingest import import_files
     from workbench.core.jobs import Job
-    from workbench.core.store import open_workbook
+    from workbench.core.store import build_workbook
 
     files = month_files(returns, cache)
     size = sum(f.stat().st_size for f in files)
     with tempfile.TemporaryDirectory() as tmp:
-        wb = open_workbook(Path(tmp) / "bench.rwb")
+        target = Path(tmp) / "bench.rwb"
         rec = Recorder()
         t = time.perf_counter()
-        summary = import_files(wb, files, job=Job(rec.progress), **({"keep_records": True} if keep_records else {}))
+        # a new workbook is built as `workbench reconcile --db NEW.rwb FILES` builds it
+        with build_workbook(target) as wb:
+            summary = import_files(wb, files, job=Job(rec.progress), keep_records=keep_records)
         wall = time.perf_counter() - t
         out = rec.finish()
-        wb.close()
-        db_mb = (Path(tmp) / "bench.rwb").stat().st_size / 1e6
+        db_mb = target.stat().st_size / 1e6
     rows = sum(f.rows_loaded for f in summary.files)
     print(f"import_files: {returns:,} returns, 4 CSVs {size / 1e6:.0f} MB, {rows:,} records written "
           f"in {wall:.2f} s wall; peak RSS {out['peak_mb']:.0f} MB; workbook {db_mb:.0f} MB")

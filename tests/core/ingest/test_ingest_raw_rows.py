@@ -150,3 +150,31 @@ def test_two_exports_of_one_system_in_one_call_version_each_other(workbook, tmp_
                                SourceRecord.is_current).order_by(SourceRecord.id)).all()
     assert [tuple(r) for r in got] == [("84213", 9999, 1, False), ("84214", 9999, 1, True),
                                        ("84213", 1000, 2, True)]
+
+
+def test_bulk_staged_load_writes_what_executemany_writes(tmp_path, monkeypatch):
+    """A file big enough for store/sqlite_bulk (ADBC staging + INSERT ... SELECT) gives the same
+    rows, byte for byte, as the executemany path."""
+    from workbench.core.store import sqlite_bulk
+
+    rows = [[str(100000 + i), "closed" if i % 3 else "open", "refund", f"2026-10-{1 + i % 28:02d}T14:05:{i % 60:02d}Z",
+             "" if i % 5 == 0 else "2026-10-29T09:00:00Z", str(5550001 + i), f"#{1001 + i}",
+             ODD_CUSTOMER if i == 7 else f"c{i}@example.com", "USD", f"{i % 500}.{i % 100:02d}", "0.00",
+             f"{i % 500}.{i % 100:02d}", "refund", "online" if i % 2 else "", "Shoes"] for i in range(25_000)]
+    path = _write(tmp_path / "loop_returns.csv", LOOP_HEADER, rows)
+    staged = []
+    append = sqlite_bulk.append
+    monkeypatch.setattr(sqlite_bulk, "append", lambda *a, **k: (staged.append(a[1]), append(*a, **k)))
+    dumps = []
+    for min_rows in (10**9, sqlite_bulk.MIN_ROWS):
+        monkeypatch.setattr(sqlite_bulk, "MIN_ROWS", min_rows)
+        wb = open_workbook(tmp_path / f"wb{min_rows}.rwb")
+        try:
+            summary = import_files(wb, [path])
+            with wb.engine.connect() as conn:
+                dumps.append(conn.execute(text("SELECT * FROM source_records ORDER BY id")).all())
+        finally:
+            wb.close()
+        assert summary.files[0].rows_loaded == 25_000
+    assert staged == ["source_records"]          # the second workbook went through the staging file
+    assert len(dumps[0]) == 25_000 and dumps[0] == dumps[1]

@@ -153,12 +153,14 @@ def _import(workbook, paths, profiles, job: Job, tz: str, keep_records: bool, kn
                 continue
             fi, ids, written = _load_one(s, workbook.user, parsed, current, spill)
             parsed.records = None     # the file's frame is no longer needed
+            spill.close()
             results.append(fi)
             flagged_all += fi.flagged_case_ids
             touched.append(ids)
             if keep_records and len(ids):
                 kept.append(_kept_frame(written, ids, parsed))
             del written
+            pa.default_memory_pool().release_unused()
         job.check()
         if rebuild:
             job.step(0.99, "loading indexes")
@@ -343,8 +345,8 @@ def _flag_worked_cases(s: Session, user: str, old_ids: list[int], changed: pd.Da
 def _bulk_insert(s: Session, recs: pd.DataFrame, mask: np.ndarray, raw: RawSpill, ids: np.ndarray,
                  versions: np.ndarray, batch_id: int, system: str, profile: str) -> None:
     """The rows as Arrow columns (a column null on every row is left to its NULL default),
-    written a spilled raw batch at a time by store.frames.insert_columns on the session's
-    transaction. `mask` picks the written rows out of the file's rows (and raw texts)."""
+    written by store.frames.insert_columns on the session's transaction in one call (so a big
+    file goes through SQLite bulk staging). `mask` picks the written rows' raw texts."""
     n = len(recs)
     pg = s.get_bind().dialect.name == "postgresql"
     columns: dict[str, pa.Array] = {
@@ -360,17 +362,13 @@ def _bulk_insert(s: Session, recs: pd.DataFrame, mask: np.ndarray, raw: RawSpill
             continue
         arr = _arrow(recs[c])
         arr = db_column(arr, "time", pg) if c in TIME_COLUMNS else arr
+        if arr.type == pa.large_string():
+            arr = arr.cast(pa.string())
         if arr.null_count < n:
             columns[c] = arr
-    before = np.concatenate([[0], np.cumsum(mask)])     # written rows before each file row
-    conn = s.connection()
-    for first, texts in raw.batches():
-        lo, hi = int(before[first]), int(before[first + len(texts)])
-        if hi == lo:
-            continue
-        chunk = {name: arr.slice(lo, hi - lo) for name, arr in columns.items()}
-        chunk["raw"] = texts.filter(pa.array(mask[first:first + len(texts)]))
-        insert_columns(conn, "source_records", chunk)
+    # the file's written raw texts, back from the spill file (one file's worth at a time)
+    columns["raw"] = raw.select(mask)
+    insert_columns(s.connection(), "source_records", columns)   # SQLite: ADBC staging when big
 
 
 def _arrow(values: pd.Series) -> pa.Array:
@@ -395,10 +393,11 @@ class RawSpill:
 
         self._file = tempfile.TemporaryFile(prefix="workbench-raw-")
         arr = _arrow(raw)
-        schema = pa.schema([("raw", arr.type)])
+        schema = pa.schema([("raw", pa.string())])    # 32-bit offsets: what the staging write takes
         with ipc.new_stream(self._file, schema) as writer:
             for start in range(0, len(arr), self.BATCH):
-                writer.write_batch(pa.record_batch([arr.slice(start, self.BATCH)], schema=schema))
+                writer.write_batch(pa.record_batch([arr.slice(start, self.BATCH).cast(pa.string())],
+                                                   schema=schema))
 
     def batches(self):
         """(first row, texts) per batch, in row order."""
@@ -410,6 +409,13 @@ class RawSpill:
             texts = batch.column(0)
             yield first, texts
             first += len(texts)
+
+    def select(self, mask: np.ndarray) -> pa.Array:
+        """The texts of the rows where `mask` is True, as one array."""
+        parts = [texts.filter(pa.array(mask[first:first + len(texts)])) for first, texts in self.batches()]
+        if not parts:
+            return pa.array([], type=pa.string())
+        return pa.concat_arrays(parts)
 
     def close(self) -> None:
         self._file.close()

@@ -84,7 +84,12 @@ def apply_profile(profile: Profile, table: RawTable, *, business_tz: str,
             for p in parts[1:]:
                 composed = composed + "|" + p
             rid = rid.where(rid != "", composed.where(parts[0] != "", ""))
-    totals = alive & rid.str.lower().str.contains(_TOTAL_LABEL, regex=True)
+    # the label regex needs Python's re (\\s, \\b): run it only on ids holding one of its words
+    low_rid = rid.str.lower()
+    maybe = low_rid.str.contains("total|summe|gesamt|totaal", regex=True)
+    totals = alive & maybe
+    if totals.any():
+        totals[totals] = low_rid[totals].str.contains(_TOTAL_LABEL, regex=True)
     if totals.any():
         skipped["total or summary row"] = int(totals.sum())
         alive &= ~totals
@@ -196,7 +201,7 @@ def apply_profile(profile: Profile, table: RawTable, *, business_tz: str,
                                     zone_column=cols.get("zone"), dayfirst=profile.dayfirst)
         out[role] = parsed
         report["decisions"] += notes
-    records = canonical.conform(out)     # (raw is added after: conform would strip 100s of MB)
+    records = canonical.conform(out).reset_index(drop=True)   # (raw is added after: conform would strip 100s of MB)
     del out
     problems = canonical.validate(records)
     if problems:
