@@ -18,6 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="diagnose as of this time (default: the latest event in the data); 'latest' clears it")
     p.add_argument("--tz", metavar="ZONE", help="business time zone, e.g. America/New_York")
     p.add_argument("--period", metavar="YYYY-MM", help="accounting period the summary counts ('all' clears it)")
+    p.add_argument("--full", action="store_true",
+                   help="re-diagnose every case (the default re-diagnoses only the cases that imported "
+                        "records touch when the workbook already holds cases and no setting changes)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.set_defaults(handler=run)
 
@@ -60,6 +63,7 @@ def _import_and_reconcile(args: argparse.Namespace, wb, changes: dict):
 
     job = cli_job(args.quiet)
     imported = None
+    had_cases = bool(args.files) and _has_cases(wb)
     if args.files:
         imported = _import(wb, args, job.sub(0.0, 0.4))
         for f in imported.files:
@@ -70,8 +74,14 @@ def _import_and_reconcile(args: argparse.Namespace, wb, changes: dict):
     settings = wb.business_settings()
     # the records the import just wrote go straight to reconcile instead of being read back
     handover = imported if getattr(imported, "records", None) is not None else None
+    # a further month (or a re-export) into a worked workbook: re-diagnose only what the new
+    # records touch; a settings change or --full re-diagnoses everything
+    only = None
+    if imported is not None and had_cases and not changes and not args.full:
+        only = list(imported.touched_record_ids)
     del imported
-    summary = reconcile(wb, settings, job=job.sub(0.4 if args.files else 0.0, 1.0), imported=handover)
+    summary = reconcile(wb, settings, job=job.sub(0.4 if args.files else 0.0, 1.0), imported=handover,
+                        only_record_ids=only)
     del handover
     period_counts = _period_counts(wb, settings.period) if settings.period else None
     return summary, settings, period_counts
@@ -86,6 +96,15 @@ def _import(wb, args: argparse.Namespace, job):
     tz = args.tz or wb.business_settings().timezone
     keep = {"keep_records": True} if "keep_records" in inspect.signature(import_files).parameters else {}
     return import_files(wb, args.files, job=job, business_tz=tz, **keep)
+
+
+def _has_cases(wb) -> bool:
+    from sqlalchemy import select
+
+    from workbench.core.store.models import Case
+
+    with wb.sessions() as s:
+        return s.execute(select(Case.id).limit(1)).first() is not None
 
 
 def _period_counts(wb, period: str) -> dict[str, int]:
@@ -105,6 +124,11 @@ def format_summary(summary, settings, period_counts: dict | None = None) -> str:
              f"({summary.cases_with_findings} with findings, {summary.new_cases} new, "
              f"{summary.deactivated_cases} no longer linked, {summary.candidates} ambiguous links surfaced)",
              f"As of {summary.as_of.isoformat() if summary.as_of else '-'}; business zone {settings.timezone}"]
+    if summary.incremental:
+        lines.append(f"Incremental: {summary.rewritten_cases} case(s) touched by the imported records re-diagnosed; "
+                     "the others keep their diagnosis (--full re-diagnoses every case)")
+    if getattr(summary, "frozen_signed_off", 0):
+        lines.append(f"{summary.frozen_signed_off} case(s) of signed-off periods kept as signed off")
     header = f"{'symptom':<22}{'cases':>8}"
     if period_counts is not None:
         header += f"{settings.period:>10}"

@@ -80,6 +80,7 @@ class ReconcileSummary:
     as_of: datetime | None = None
     incremental: bool = False
     frozen_signed_off: int = 0       # cases of signed-off periods kept exactly as stored
+    rewritten_cases: int = 0         # cases re-diagnosed and rewritten (all of them unless incremental)
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -454,7 +455,7 @@ def _persist(workbook: Workbook, settings: BusinessSettings, n_records: int, wor
         by_symptom=after["by_symptom"], changed_case_ids=changed, records=int(n_records),
         new_cases=after["new_cases"], deactivated_cases=after["deactivated_cases"],
         candidates=after["link_candidates"], as_of=work.as_of, incremental=plan.incremental,
-        frozen_signed_off=after["frozen_signed_off"])
+        frozen_signed_off=after["frozen_signed_off"], rewritten_cases=after["rewritten_cases"])
 
 
 def _write(conn, plan: _Plan, work: _Result, frozen: _Frozen, clock: "_Clock") -> None:
