@@ -83,10 +83,9 @@ class _Findings:
         info = CATALOG[code]
         sys_values = _s(systems, idx) if isinstance(systems, str) else systems(w)
         frame = pd.DataFrame({
-            "anchor": idx, "symptom": code, "boundary": info.boundary, "fix_type": info.fix_type,
-            "scope": info.scope, "cause": info.cause,
+            "anchor": idx, "symptom": code,
             "evidence": evidence(w).astype(_STRING).to_numpy(),
-            "steps": "\n".join(info.steps), "systems": sys_values.astype(_STRING).to_numpy(),
+            "systems": sys_values.astype(_STRING).to_numpy(),
             "fields": fields,
             "window_closes_at": (w[closes].array if closes is not None
                                  else pd.array([pd.NaT] * len(idx), dtype="datetime64[us, UTC]")),
@@ -106,6 +105,15 @@ class _Findings:
             out["amount_delta_minor"] = pd.Series([], dtype="Int64")
             return out
         out = pd.concat(self.parts, ignore_index=True)
+        self.parts = []
+        # what the catalog says per symptom: one small code per finding, not a copy of the text
+        codes = list(CATALOG)
+        sym = out["symptom"].map({c: i for i, c in enumerate(codes)}).to_numpy(dtype=np.int64)
+        for col in ("boundary", "fix_type", "scope", "cause", "steps"):
+            values = [("\n".join(CATALOG[c].steps) if col == "steps" else getattr(CATALOG[c], col)) for c in codes]
+            cats = sorted(set(values))
+            table = np.array([cats.index(v) for v in values], dtype=np.int64)
+            out[col] = pd.Categorical.from_codes(table[sym], categories=pd.Index(cats, dtype=_STRING))
         out["window_closes_at"] = pd.to_datetime(out["window_closes_at"], utc=True)
         out["amount_delta_minor"] = out["amount_delta_minor"].astype("Int64")
         return out[list(FINDING_COLUMNS)]
@@ -290,9 +298,8 @@ def _amounts(work: pd.DataFrame, settings: BusinessSettings, out: _Findings) -> 
             systems.loc[g.index] = systems.loc[g.index] + ";" + g["systems"].astype(_STRING)
         info = CATALOG[code]
         out.add_frame(pd.DataFrame({
-            "anchor": first.index, "symptom": code, "boundary": info.boundary, "fix_type": info.fix_type,
-            "scope": info.scope, "cause": info.cause, "evidence": evidence.to_numpy(),
-            "steps": "\n".join(info.steps), "systems": _order_systems(systems).to_numpy(),
+            "anchor": first.index, "symptom": code, "evidence": evidence.to_numpy(),
+            "systems": _order_systems(systems).to_numpy(),
             "fields": "amount_minor", "window_closes_at": pd.array([pd.NaT] * len(first), dtype="datetime64[us, UTC]"),
             "amount_delta_minor": first["delta"].astype("Int64").array}))
 

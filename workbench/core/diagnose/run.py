@@ -77,12 +77,15 @@ def summarise(facts: pd.DataFrame, findings: pd.DataFrame, settings: BusinessSet
     text = np.array([";".join(c for i, c in enumerate(codes) if b >> i & 1) for b in uniq], dtype=object)
     out["symptoms"] = pd.array(pa.array(text, type=pa.string()).take(pa.array(inverse)), dtype="string")
     out["symptom_count"] = np.array([bin(b).count("1") for b in uniq], dtype=np.int64)[inverse]
-    rank = {code: i for i, code in enumerate(PRIORITY)}
-    primary = findings.assign(rank=findings["symptom"].map(rank)).sort_values(["anchor", "rank"])
-    primary = primary.drop_duplicates("anchor").set_index("anchor")
-    at = primary.index.get_indexer(idx)                     # the case's primary finding, once
+    # the primary finding of each case: the most consequential code (PRIORITY); positions only
+    rank = findings["symptom"].map({code: i for i, code in enumerate(PRIORITY)}).to_numpy(dtype=np.int64)
+    order = np.lexsort((rank, row))
+    order = order[row[order] >= 0]
+    first = order[np.r_[True, row[order][1:] != row[order][:-1]]] if len(order) else order
+    at = np.full(len(idx), -1, dtype=np.int64)
+    at[row[first]] = first
     for col in ("boundary", "fix_type", "scope", "cause"):
-        out[col] = pd.Series(primary[col].astype("string").array.take(at, allow_fill=True), index=idx)
+        out[col] = pd.Series(findings[col].astype("string").array.take(at, allow_fill=True), index=idx)
     out["order_ref"] = facts["order_ref"].astype("string")
     out["customer"] = facts["customer"].astype("string")
     out["currency"] = facts["currency"].astype("string")
