@@ -125,6 +125,10 @@ def _import(workbook, paths, profiles, job: Job, tz: str, keep_records: bool, kn
         parsed = read_file(path, _profile_for(path, profiles), job=job.sub(i / n * 0.7, (i + 1) / n * 0.7),
                            business_tz=tz, digest=digest)
         spills.append(RawSpill(parsed.records.pop("raw")))   # the raw texts wait on disk, not in memory
+        recs = parsed.records       # columns null on every row are not held (written as NULL)
+        parsed.records = recs.drop(columns=[c for c in recs.columns if c not in ("record_id", "row_hash")
+                                            and recs[c].isna().all()])
+        del recs
         plan.append((path, parsed, sha, spills[-1]))
     job.check()
     # 2. one transaction
@@ -228,13 +232,16 @@ def _load_one(s: Session, user: str, parsed: ParsedFile, current: dict[str, pd.D
     recs = parsed.records
     system = parsed.system
     existing = current[system]
-    merged = recs[["record_id", "row_hash"]].merge(existing, how="left", on="record_id", suffixes=("", "_old"))
-    merged.index = recs.index
+    if len(existing):
+        merged = recs[["record_id", "row_hash"]].merge(existing, how="left", on="record_id", suffixes=("", "_old"))
+        merged.index = recs.index
+    else:   # nothing of this system yet: every row is new (no merge, no copy of the keys)
+        merged = pd.DataFrame({"old_id": pd.Series(np.nan, index=recs.index), "old_version": np.nan})
     is_new = merged["old_id"].isna()
-    changed = ~is_new & (merged["row_hash"] != merged["row_hash_old"])
+    changed = ~is_new & (merged["row_hash"] != merged["row_hash_old"]) if len(existing) else ~is_new
     unchanged = ~is_new & ~changed
     write_mask = (is_new | changed).to_numpy(dtype=bool)
-    write = recs[write_mask]
+    write = recs if write_mask.all() else recs[write_mask]
     versions = merged.loc[write_mask, "old_version"].fillna(0).astype("int64").to_numpy() + 1
     n_changed = int(changed.sum())
     report = dict(parsed.report)
@@ -292,7 +299,7 @@ def _kept_frame(write: pd.DataFrame | None, ids: np.ndarray, parsed: ParsedFile 
         value = getattr(parsed, name) if parsed is not None else None
         out[name] = pd.Series(pd.array(pa.repeat(pa.scalar(value, pa.string()), n), dtype="string"))
     for c in KEPT_COLUMNS[3:]:
-        if write is None:
+        if write is None or c not in write:
             col = pd.Series(pd.NA, index=out.index, dtype="Int64" if c == "amount_minor" else
                             UTC_DTYPE if c in TIME_COLUMNS else "string")
         else:
@@ -358,7 +365,7 @@ def _bulk_insert(s: Session, recs: pd.DataFrame, mask: np.ndarray, raw: RawSpill
         "is_current": pa.repeat(pa.scalar(True), n) if pg else pa.repeat(pa.scalar(1, pa.int64()), n),
     }
     for c in _RECORD_COLUMNS:
-        if c == "raw":
+        if c == "raw" or c not in recs:
             continue
         arr = _arrow(recs[c])
         arr = db_column(arr, "time", pg) if c in TIME_COLUMNS else arr
