@@ -141,6 +141,11 @@ class MainWindow(QMainWindow):
         self._detail_timer.timeout.connect(self._show_pending_case)
         self.text_index = None          # core/queries/text_index.TextIndex, built after opening
         self._text_index_task = None
+        self._background_reads = QTimer(self)
+        self._background_reads.setSingleShot(True)
+        self._background_reads.setInterval(0)
+        self._background_reads.timeout.connect(lambda: self.workbook is not None and self.check_audit_chain())
+        self._background_reads.timeout.connect(self.build_text_index)
 
         self.actions = actions_mod.build(self)
         from workbench.ui import casework_wiring
@@ -206,7 +211,6 @@ class MainWindow(QMainWindow):
         self.dashboard.set_workbook(workbook)
         self._chain_report = None
         self.banner.hide()
-        self.check_audit_chain()
         # a database URL is remembered without its password (QSettings is plain text)
         self._remember_recent(str(target) if "://" not in str(target)
                               else workbook.engine.url.set(password=None).render_as_string(hide_password=False))
@@ -214,8 +218,8 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._enable_workbook_actions(True)
         self.workbookOpened.emit(workbook)
-        self.refresh(select_first=True, defer_detail=False)
-        self.build_text_index()
+        self.refresh(select_first=True)     # the first case's detail follows once the rows are shown
+        self._background_reads.start()      # audit chain, search text: on the worker, after the rows
         return True
 
     # --- the in-memory search text (rare words without a scan of every case) -------------------
