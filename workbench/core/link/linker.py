@@ -128,7 +128,7 @@ class _Linker:
             return pd.DataFrame(columns=["rid", "anchor", "rule"])
         # distinct (key, case) targets; per key: how many cases, and the first one
         n = self.p.n
-        pairs = pd.unique(key[src] * n + self.anchor[src])      # distinct (key, case), one int64 each
+        pairs = pd.unique(key[src].astype(np.int64) * n + self.anchor[src])   # distinct (key, case) as one int64
         size = int(max(key.max(), 0)) + 1
         n_cases = np.bincount(pairs // n, minlength=size)
         first = np.full(size, -1, dtype=np.int64)

@@ -57,7 +57,7 @@ class Prepared:
     def raw_ref(self, pos: np.ndarray) -> np.ndarray:
         """The raw references of rows `pos` as Python strings (None when blank)."""
         codes = self.ref_codes[pos]
-        taken = self.ref_values.take(pa.array(np.where(codes >= 0, codes, 0)))
+        taken = self.ref_values.take(pa.array(np.where(codes >= 0, codes, 0).astype(np.int64)))
         return np.where(codes >= 0, np.asarray(taken.to_pylist(), dtype=object), None)
 
 
@@ -130,6 +130,7 @@ def prepare(records: pd.DataFrame, order: np.ndarray | None = None) -> Prepared:
     # return references: the portal's own id, everyone else's return_ref
     raw = pc.if_else(pa.array(is_portal), text("record_id"), text("return_ref"))
     ref_codes, ref_values = _encode(raw)
+    ref_codes = ref_codes.astype(np.int32)
     del raw
     parts = split_ref(_series(ref_values))          # once per distinct reference
     key_u = parts["key"]
@@ -140,14 +141,15 @@ def prepare(records: pd.DataFrame, order: np.ndarray | None = None) -> Prepared:
     profile_codes, profiles = _encode(text("profile"))
     source = np.where(sys >= 0, sys, 9).astype(np.int64) * (len(profiles) + 2) + profile_codes + 1
     drifted, drift = _drift(parts, ref_codes, source, has_ref & ~is_portal, ~is_portal)
+    del parts, source, profile_codes
 
     # order keys; return and order keys share one code space (a return reference may be an order number)
     order_codes, order_values = _encode(text("order_ref"))
     okey_u = order_key(_series(order_values))
     joint, joint_values = pd.factorize(pd.concat([key_u, okey_u], ignore_index=True))
     joint = np.asarray(joint, dtype=np.int64)
-    kr = _per_row(ref_codes, joint[:len(key_u)], -1)
-    ko = _per_row(order_codes, joint[len(key_u):], -1)
+    kr = _per_row(ref_codes, joint[:len(key_u)], -1).astype(np.int32)
+    ko = _per_row(order_codes, joint[len(key_u):], -1).astype(np.int32)
     del order_codes, order_values, okey_u, key_u
 
     # refund keys: the processor's own id, the refund id others mention
@@ -156,7 +158,8 @@ def prepare(records: pd.DataFrame, order: np.ndarray | None = None) -> Prepared:
     del refund_src
     fkey_u = refund_key(_series(f_values))
     kf, fkey_values = _recode(f_codes, fkey_u)
-    del f_codes, f_values
+    kf = kf.astype(np.int32)
+    del f_codes, f_values, fkey_u
 
     amount_col = records["amount_minor"].astype("Int64")
     amount = amount_col.to_numpy(dtype="int64", na_value=0)
