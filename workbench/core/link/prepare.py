@@ -106,6 +106,36 @@ def _recode(codes: np.ndarray, keys_of_values: pd.Series) -> tuple[np.ndarray, n
     return _per_row(codes, np.asarray(value_key, dtype=np.int64), -1), keys
 
 
+def _plain(series: pd.Series) -> pa.Array:
+    """A text Series as one Arrow string array."""
+    arr = pa.array(series.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
+    return arr.cast(pa.string()) if arr.type != pa.string() else arr
+
+
+_DIGITS = r"^[1-9][0-9]{0,17}$"
+
+
+def _factorize_keys(keys: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Codes (-1 = null) and the distinct values of normalised keys. Most keys are plain
+    numbers (return ids, order numbers): those are compared as int64, which hashes far faster
+    than text; a number without leading zeros names exactly one text, so codes are the same
+    as a factorize of the text would give (up to numbering)."""
+    numeric = pc.fill_null(pc.match_substring_regex(keys, _DIGITS), False)
+    num = numeric.to_numpy(zero_copy_only=False)
+    codes = np.full(len(keys), -1, dtype=np.int64)
+    ints = pc.cast(pc.filter(keys, numeric), pa.int64()).to_numpy()
+    int_codes, int_uniques = pd.factorize(ints)
+    codes[num] = int_codes
+    rest = pc.filter(keys, pc.invert(numeric))
+    rest_codes, rest_uniques = _encode(rest)
+    codes[~num] = np.where(rest_codes >= 0, rest_codes + len(int_uniques), -1)
+    values = pa.concat_arrays([pc.cast(pa.array(int_uniques, type=pa.int64()), pa.string()),
+                               rest_uniques.cast(pa.string())])
+    return codes, values
+
+
 def _strings(codes: np.ndarray, values) -> pd.arrays.ArrowStringArray:
     """values[codes] as an Arrow string array (null where the code is -1)."""
     values = pa.array(values, type=pa.string(), from_pandas=True)
@@ -144,13 +174,12 @@ def prepare(records: pd.DataFrame, order: np.ndarray | None = None) -> Prepared:
     del parts, source, profile_codes
 
     # order keys; return and order keys share one code space (a return reference may be an order number)
-    order_codes, order_values = _encode(text("order_ref"))
-    okey_u = order_key(_series(order_values))
-    joint, joint_values = pd.factorize(pd.concat([key_u, okey_u], ignore_index=True))
-    joint = np.asarray(joint, dtype=np.int64)
+    # (order references are nearly all distinct: keyed row by row, no dictionary first)
+    okey = order_key(_series(text("order_ref")))
+    joint, joint_values = _factorize_keys(pa.concat_arrays([_plain(key_u), _plain(okey)]))
     kr = _per_row(ref_codes, joint[:len(key_u)], -1).astype(np.int32)
-    ko = _per_row(order_codes, joint[len(key_u):], -1).astype(np.int32)
-    del order_codes, order_values, okey_u, key_u
+    ko = joint[len(key_u):].astype(np.int32)
+    del okey, key_u, joint
 
     # refund keys: the processor's own id, the refund id others mention
     refund_src = pc.if_else(pa.array(is_proc), text("record_id"), text("refund_ref"))
