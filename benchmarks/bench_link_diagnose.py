@@ -17,6 +17,12 @@ resident memory (VmHWM) of link + diagnose alone: the peak is reset after the re
 (`/proc/self/clear_refs`), so it is the process with the records frame held plus whatever
 linking and diagnosis add. tracemalloc stays off. Budget at 1M returns: link + diagnose
 <= 12 s wall, peak <= ~1.8 GB with the 3.23M-row frame held.
+
+Two ways to get the frame (`--source`): `read` (default) reads it from the workbook as
+reconcile does, so the numbers include whatever memory the read leaves behind (its own
+business); `frame` loads the same frame from a pickle cached beside the workbook (written by a
+`read` run), so RSS before linking is the frame plus the interpreter: the link + diagnose
+budget measured on its own. `both` runs one of each.
 """
 
 from __future__ import annotations
@@ -52,7 +58,7 @@ def _reset_peak() -> bool:
 
 # --- the measured child ----------------------------------------------------------------------
 
-def child(db: str, profile_out: str | None) -> dict:
+def child(db: str, source: str) -> dict:
     import pandas  # noqa: F401
     import pyarrow  # noqa: F401
 
@@ -76,9 +82,18 @@ def child(db: str, profile_out: str | None) -> dict:
     try:
         settings = wb.business_settings().validated()
 
+        cached = Path(db + ".records.pkl")
+
         def read():
+            if source == "frame":
+                import pandas as pd
+
+                return pd.read_pickle(cached)
             with wb.engine.connect() as conn:
-                return rc.read_records(conn)
+                frame = rc.read_records(conn)
+            if not cached.exists():
+                frame.to_pickle(cached)
+            return frame
 
         records = step("read", read)
         out["records"] = len(records)
@@ -135,26 +150,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     ap.add_argument("--cache", default="/tmp/ld_cache")
     ap.add_argument("--repeat", type=int, default=1, help="runs per size (each its own process)")
+    ap.add_argument("--source", choices=("read", "frame", "both"), default="read",
+                    help="read the records from the workbook (default) or load the cached frame")
     ap.add_argument("--child", metavar="DB", help=argparse.SUPPRESS)
     ap.add_argument("--json", action="store_true", help="print the raw result per run as JSON too")
     args = ap.parse_args(argv)
     if args.child:
-        print(json.dumps(child(args.child, None)))
+        print(json.dumps(child(args.child, args.source)))
         return 0
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
     for size in args.sizes:
         files = ensure_month(cache, size)
         db = ensure_workbook(cache, size, files)
-        for run in range(args.repeat):
-            proc = subprocess.run([sys.executable, str(HERE), "--child", str(db)], check=True,
-                                  capture_output=True, text=True)
+        sources = ("read", "frame") if args.source == "both" else (args.source,)
+        if "frame" in sources and not Path(str(db) + ".records.pkl").exists() and "read" not in sources:
+            sources = ("read",) + sources    # the first read caches the frame
+        for run, source in ((r, src) for r in range(args.repeat) for src in sources):
+            proc = subprocess.run([sys.executable, str(HERE), "--child", str(db), "--source", source],
+                                  check=True, capture_output=True, text=True)
             res = json.loads(proc.stdout.strip().splitlines()[-1])
             if args.json:
                 print(json.dumps(res))
             s = res["steps"]
             ld = s["link"]["seconds"] + s["diagnose"]["seconds"]
-            print(f"\n{size:,} returns, run {run + 1}: {res['records']:,} records -> {res['links']:,} links, "
+            print(f"\n{size:,} returns, run {run + 1} (records by {source}): {res['records']:,} records -> {res['links']:,} links, "
                   f"{res['cases']:,} cases, {res['findings']:,} findings, {res['candidates']:,} candidates")
             print(f"  {'step':<10}{'wall s':>8}{'cpu s':>8}{'RSS MB':>9}")
             for name, v in s.items():
