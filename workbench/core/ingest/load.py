@@ -417,12 +417,12 @@ class RawSpill:
             yield first, texts
             first += len(texts)
 
-    def select(self, mask: np.ndarray) -> pa.Array:
-        """The texts of the rows where `mask` is True, as one array."""
-        parts = [texts.filter(pa.array(mask[first:first + len(texts)])) for first, texts in self.batches()]
-        if not parts:
-            return pa.array([], type=pa.string())
-        return pa.concat_arrays(parts)
+    def select(self, mask: np.ndarray) -> pa.ChunkedArray:
+        """The texts of the rows where `mask` is True (chunked: no copy into one array)."""
+        every = bool(mask.all())
+        parts = [texts if every else texts.filter(pa.array(mask[first:first + len(texts)]))
+                 for first, texts in self.batches()]
+        return pa.chunked_array(parts, type=pa.string())
 
     def close(self) -> None:
         self._file.close()
