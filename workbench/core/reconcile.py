@@ -390,6 +390,7 @@ class _Plan:
     gone: pd.DataFrame           # existing cases no record links to any more
     blocked: pd.Index            # computed cases that would take over a frozen case
     incremental: bool
+    everything: bool             # a full run with nothing blocked: every computed case is written
 
     @property
     def case_of_anchor(self) -> pd.Series:
@@ -423,7 +424,8 @@ def _plan(work: _Result, existing: pd.DataFrame, old_links: pd.DataFrame, frozen
     in_scope_mask = cases.index.isin(scope_anchors)
     in_scope = cases if in_scope_mask.all() else cases.loc[in_scope_mask]
     in_scope = in_scope.assign(differs=_summary_differs(in_scope, existing))
-    link_in_scope = links["anchor"].isin(scope_anchors).to_numpy()
+    everything = not incremental and not len(blocked)      # a full run: every computed case
+    link_in_scope = np.ones(len(links), dtype=bool) if everything else links["anchor"].isin(scope_anchors).to_numpy()
 
     # cases no record links to any more (frozen cases are never deactivated here)
     active_before = existing["is_active"].to_numpy(dtype=bool) & ~existing["id"].isin(frozen.case_ids).to_numpy()
@@ -434,7 +436,7 @@ def _plan(work: _Result, existing: pd.DataFrame, old_links: pd.DataFrame, frozen
     else:
         gone = existing[~existing["id"].isin(cases["case_id"]).to_numpy() & active_before]
     return _Plan(cases=cases, in_scope=in_scope, scope_anchors=scope_anchors, link_in_scope=link_in_scope,
-                 gone=gone, blocked=blocked, incremental=incremental)
+                 gone=gone, blocked=blocked, incremental=incremental, everything=everything)
 
 
 def _persist(workbook: Workbook, settings: BusinessSettings, n_records: int, work: _Result,
@@ -483,9 +485,10 @@ def _write(conn, plan: _Plan, work: _Result, frozen: _Frozen, clock: "_Clock") -
     _insert(conn, "case_links", _link_columns(links[written], case_of_anchor))
     clock.lap("write_links")
     cands = work.candidates
-    cands = cands[cands["anchor"].isin(scope) & cands["anchor"].isin(case_of_anchor.index)]
+    cands = cands[cands["anchor"].isin(case_of_anchor.index if plan.everything else scope)]
     _insert(conn, "link_candidates", _candidate_columns(cands, case_of_anchor))
-    _insert(conn, "findings", _finding_columns(work.findings[work.findings["anchor"].isin(scope)], case_of_anchor))
+    findings = work.findings if plan.everything else work.findings[work.findings["anchor"].isin(scope)]
+    _insert(conn, "findings", _finding_columns(findings, case_of_anchor))
     clock.lap("write_findings")
     _rebuild_indexes(conn, rebuild)
     clock.lap("write_indexes")
@@ -570,6 +573,8 @@ def _scope(only: set[int], links: pd.DataFrame, old_links: pd.DataFrame, existin
 
 def _summary_differs(in_scope: pd.DataFrame, existing: pd.DataFrame) -> np.ndarray:
     """Per in-scope case: is it new, reactivated, or is any stored summary column different?"""
+    if existing.empty:    # a first reconcile: every case is new
+        return np.ones(len(in_scope), dtype=bool)
     prev = existing.set_index("id").reindex(in_scope["case_id"])
     differs = prev["case_key"].isna().to_numpy() | ~prev["is_active"].fillna(False).astype(bool).to_numpy()
     if differs.all():     # all new (a first reconcile): nothing to compare
