@@ -129,6 +129,7 @@ def _import(workbook, paths, profiles, job: Job, tz: str, keep_records: bool, kn
         parsed.records = recs.drop(columns=[c for c in recs.columns if c not in ("record_id", "row_hash")
                                             and recs[c].isna().all()])
         del recs
+        pa.default_memory_pool().release_unused()
         plan.append((path, parsed, sha, spills[-1]))
     job.check()
     # 2. one transaction
