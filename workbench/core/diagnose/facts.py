@@ -211,5 +211,5 @@ def _present(facts: pd.DataFrame, anchors: pd.Index) -> pd.Series:
     bits = np.zeros(len(anchors), dtype=np.int64)
     for i, system in enumerate(names):
         bits |= facts[f"{system}_rid"].notna().to_numpy().astype(np.int64) << i
-    table = np.array([";".join(n for i, n in enumerate(names) if b >> i & 1) for b in range(16)], dtype=object)
-    return pd.Series(pd.array(table[bits], dtype="string"), index=anchors)
+    table = [";".join(n for i, n in enumerate(names) if b >> i & 1) for b in range(16)]
+    return pd.Series(pd.Categorical.from_codes(bits, categories=pd.Index(table, dtype="string")), index=anchors)

@@ -75,7 +75,8 @@ def summarise(facts: pd.DataFrame, findings: pd.DataFrame, settings: BusinessSet
     np.bitwise_or.at(bits, row[known], finding_bits[known])
     uniq, inverse = np.unique(bits, return_inverse=True)
     text = np.array([";".join(c for i, c in enumerate(codes) if b >> i & 1) for b in uniq], dtype=object)
-    out["symptoms"] = pd.array(pa.array(text, type=pa.string()).take(pa.array(inverse)), dtype="string")
+    # low-cardinality text columns are categoricals: a byte per case instead of a string
+    out["symptoms"] = pd.Categorical.from_codes(inverse, categories=pd.Index(text, dtype="string"))
     out["symptom_count"] = np.array([bin(b).count("1") for b in uniq], dtype=np.int64)[inverse]
     # the primary finding of each case: the most consequential code (PRIORITY); positions only
     rank = findings["symptom"].map({code: i for i, code in enumerate(PRIORITY)}).to_numpy(dtype=np.int64)
@@ -85,26 +86,32 @@ def summarise(facts: pd.DataFrame, findings: pd.DataFrame, settings: BusinessSet
     at = np.full(len(idx), -1, dtype=np.int64)
     at[row[first]] = first
     for col in ("boundary", "fix_type", "scope", "cause"):
-        out[col] = pd.Series(findings[col].astype("string").array.take(at, allow_fill=True), index=idx)
+        values = findings[col]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            codes_of = values.cat.codes.to_numpy(dtype=np.int64)
+            taken = np.where(at >= 0, codes_of[np.maximum(at, 0)] if len(codes_of) else -1, -1)
+            out[col] = pd.Categorical.from_codes(taken, dtype=values.dtype)
+        else:
+            out[col] = pd.Series(values.astype("string").array.take(at, allow_fill=True), index=idx)
     out["order_ref"] = facts["order_ref"].astype("string")
     out["customer"] = facts["customer"].astype("string")
-    out["currency"] = facts["currency"].astype("string")
+    out["currency"] = facts["currency"].astype("category")
     for system in ("portal", "processor", "erp"):
         out[f"{system}_amount_minor"] = facts[f"{system}_amount_minor"].astype("Int64")
     out["amount_minor"] = (out["portal_amount_minor"].fillna(out["processor_amount_minor"])
                            .fillna(out["erp_amount_minor"]))
-    out["systems_present"] = facts["present"].astype("string")
+    out["systems_present"] = facts["present"]
     out["first_event_at"] = facts["first_event_at"]
     out["last_event_at"] = facts["last_event_at"]
     ref_time = facts["portal_approved_at"].fillna(facts["portal_occurred_at"]).fillna(facts["first_event_at"])
-    out["period"] = period_text(period_code(ref_time, settings.timezone))
+    out["period"] = period_text(period_code(ref_time, settings.timezone)).astype("category")
     parts = [_large_text(facts[c]) for c in
              ("portal_record_id", "processor_record_id", "erp_record_id", "support_ids", "order_ref", "customer")]
     joined = pc.binary_join_element_wise(*parts, pa.scalar(" ", pa.large_string()), null_handling="skip")
     del parts
     out["search_text"] = pd.array(pc.utf8_lower(joined), dtype="string")
     del joined
-    out["anchor_system"] = facts["anchor_system"].astype("string")
+    out["anchor_system"] = facts["anchor_system"]
     out["anchor_record_id"] = facts["anchor_record_id"].astype("string")
-    out["case_key"] = out["anchor_system"] + ":" + out["anchor_record_id"]
+    out["case_key"] = out["anchor_system"].astype("string") + ":" + out["anchor_record_id"]
     return out
