@@ -53,7 +53,7 @@ class ReconcileSpy:
     def __init__(self):
         self.calls = []
 
-    def __call__(self, workbook, job=None):
+    def __call__(self, workbook, job=None, imported=None):
         self.calls.append(threading.current_thread() is threading.main_thread())
         return SimpleNamespace(changed_case_ids=[7, 8])
 

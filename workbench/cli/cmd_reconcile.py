@@ -59,11 +59,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _import_and_reconcile(args: argparse.Namespace, wb, changes: dict):
     from workbench.core.casework.settings_change import change_settings
+    from workbench.core.incremental import reconcile_after_import
     from workbench.core.reconcile import reconcile
 
     job = cli_job(args.quiet)
     imported = None
-    had_cases = bool(args.files) and _has_cases(wb)
     if args.files:
         imported = _import(wb, args, job.sub(0.0, 0.4))
         for f in imported.files:
@@ -72,17 +72,14 @@ def _import_and_reconcile(args: argparse.Namespace, wb, changes: dict):
     if changes:
         change_settings(wb, changes)
     settings = wb.business_settings()
-    # the records the import just wrote go straight to reconcile instead of being read back
-    handover = imported if getattr(imported, "records", None) is not None else None
-    # a further month (or a re-export) into a worked workbook: re-diagnose only what the new
-    # records touch; a settings change or --full re-diagnoses everything
-    only = None
-    if imported is not None and had_cases and not changes and not args.full:
-        only = list(imported.touched_record_ids)
+    rest = job.sub(0.4 if args.files else 0.0, 1.0)
+    if imported is not None:
+        # the records the import wrote are handed over, not read back; into a workbook that
+        # holds cases only what they touch is re-diagnosed (a settings change or --full: all)
+        summary = reconcile_after_import(wb, imported, settings, job=rest, full=bool(changes) or args.full)
+    else:
+        summary = reconcile(wb, settings, job=rest)
     del imported
-    summary = reconcile(wb, settings, job=job.sub(0.4 if args.files else 0.0, 1.0), imported=handover,
-                        only_record_ids=only)
-    del handover
     period_counts = _period_counts(wb, settings.period) if settings.period else None
     return summary, settings, period_counts
 
@@ -96,15 +93,6 @@ def _import(wb, args: argparse.Namespace, job):
     tz = args.tz or wb.business_settings().timezone
     keep = {"keep_records": True} if "keep_records" in inspect.signature(import_files).parameters else {}
     return import_files(wb, args.files, job=job, business_tz=tz, **keep)
-
-
-def _has_cases(wb) -> bool:
-    from sqlalchemy import select
-
-    from workbench.core.store.models import Case
-
-    with wb.sessions() as s:
-        return s.execute(select(Case.id).limit(1)).first() is not None
 
 
 def _period_counts(wb, period: str) -> dict[str, int]:

@@ -20,13 +20,18 @@ def default_detect(path: Path):
 def default_import(workbook, paths, profiles=None, job=None):
     from workbench.core.ingest import import_files
 
-    return import_files(workbook, paths, profiles=profiles, job=job)
+    # keep_records: the written rows go to the re-diagnosis instead of being read back
+    return import_files(workbook, paths, profiles=profiles, job=job, keep_records=True)
 
 
-def default_reconcile(workbook, job=None):
+def default_reconcile(workbook, job=None, imported=None):
+    """After an import: only the cases its records touch when the workbook held cases."""
+    from workbench.core.incremental import reconcile_after_import
     from workbench.core.reconcile import reconcile
 
-    return reconcile(workbook, job=job)
+    if imported is None:
+        return reconcile(workbook, job=job)
+    return reconcile_after_import(workbook, imported, job=job)
 
 
 def default_save_profile(profile) -> str:
@@ -43,7 +48,7 @@ def import_and_reconcile(workbook, paths, profiles, *, import_fn, reconcile_fn, 
     job = ensure_job(job)
     summary = import_fn(workbook, paths, profiles=profiles or None, job=job.sub(0.0, 0.6))
     job.check()
-    result = reconcile_fn(workbook, job=job.sub(0.6, 1.0))
+    result = reconcile_fn(workbook, job=job.sub(0.6, 1.0), imported=summary)   # takes over summary.records
     return summary, result
 
 

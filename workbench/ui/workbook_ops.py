@@ -22,12 +22,12 @@ def demo_files() -> list[Path]:
 
 def import_and_reconcile(workbook, files, job: Job | None = None):
     """Import the files (one transaction) then diagnose; returns the ReconcileSummary."""
+    from workbench.core.incremental import reconcile_after_import
     from workbench.core.ingest import import_files
-    from workbench.core.reconcile import reconcile
 
     job = ensure_job(job)
-    import_files(workbook, [str(f) for f in files], job=job.sub(0.0, 0.6))
-    return reconcile(workbook, job=job.sub(0.6, 1.0))
+    imported = import_files(workbook, [str(f) for f in files], job=job.sub(0.0, 0.6), keep_records=True)
+    return reconcile_after_import(workbook, imported, job=job.sub(0.6, 1.0))
 
 
 def reconcile_all(workbook, job: Job | None = None):
