@@ -18,10 +18,9 @@ status and customer, and it is opened read-only in spirit (nothing is written to
 Targets (issue 5): first rows < 1 s, filter and sort < 0.3 s each, case detail < 0.05 s.
 
 What is timed: "first rows, new process" = from starting a fresh Python process until its
-window has painted the first rows (interpreter, imports, window, open); "cold" = the same inside
-this process (the window's modules imported, first window); the first case's detail is shown
-right after the rows (deferred like after a filter change) and timed on its own as "case
-detail"; "filter"/"sort" = from the change until
+window has painted the first rows (interpreter, imports, window, open, which also loads the
+first case's detail); "cold" = the same inside this process (the window's modules imported,
+first window); "filter"/"sort" = from the change until
 the table has repainted its visible rows (the id query for the first chunk of ids, the model
 reset, one page of row data).
 The filter-panel counts run afterwards on the background worker and are timed separately;
@@ -146,8 +145,7 @@ def _settle(app, window) -> None:
 
 
 def _rows_shown_after_layout(app, window) -> None:
-    """The workspace page gets its size (pending layouts) and the table paints its rows; the
-    first case's detail follows on the event loop and is timed on its own (below)."""
+    """The workspace page gets its size (pending layouts) and the table paints its rows."""
     from PySide6.QtCore import QEvent
 
     app.sendPostedEvents(None, QEvent.Type.LayoutRequest)

@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._enable_workbook_actions(True)
         self.workbookOpened.emit(workbook)
-        self.refresh(select_first=True)     # the first case's detail follows once the rows are shown
+        self.refresh(select_first=True, defer_detail=False)   # callers find the first case shown
         self._background_reads.start()      # audit chain, search text: on the worker, after the rows
         return True
 
