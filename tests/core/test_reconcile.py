@@ -221,3 +221,12 @@ def test_changed_diagnosis_of_a_worked_case_sets_source_changed(workbook):
     assert after["portal:84214"].symptoms == "" and after["portal:84214"].source_changed
     assert not after["portal:84216"].source_changed
     assert summary.changed_case_ids == (after["portal:84214"].id,)
+
+
+def test_incremental_with_a_big_scope_deletes_through_id_tables(workbook, monkeypatch):
+    import workbench.core.reconcile as rc
+
+    monkeypatch.setattr(rc, "_BULK_SCOPE", 0)      # every scope counts as big here
+    test_incremental_rewrites_only_touched_cases(workbook)
+    with workbook.engine.connect() as conn:        # the temporary id tables are gone
+        assert conn.exec_driver_sql("SELECT count(*) FROM sqlite_temp_master").scalar() == 0

@@ -57,3 +57,10 @@ test_pg_incremental = base.test_incremental_rewrites_only_touched_cases
 test_pg_source_changed = base.test_changed_diagnosis_of_a_worked_case_sets_source_changed
 test_pg_version_bump = versions.test_a_changed_diagnosis_bumps_the_version_and_a_stale_edit_is_refused
 test_pg_frozen = versions.test_signed_off_period_is_frozen_until_reopened
+
+
+def test_pg_incremental_big_scope(workbook, monkeypatch):
+    import workbench.core.reconcile as rc
+
+    monkeypatch.setattr(rc, "_BULK_SCOPE", 0)      # through temporary id tables (COPY-filled)
+    base.test_incremental_rewrites_only_touched_cases(workbook)

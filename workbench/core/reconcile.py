@@ -537,15 +537,45 @@ def _save_session(workbook: Workbook):
                 dbapi.execute("PRAGMA foreign_keys=ON")
 
 
+_BULK_SCOPE = 20_000   # ids from which an incremental delete goes through a temporary id table
+
+
 def _delete_scope(conn, case_ids: set, scope_rids: pd.Series) -> None:
-    """Incremental: remove the links, candidates and findings of the cases and records in scope."""
-    ids = [pa.array(sorted(int(i) for i in case_ids), type=pa.int64())]
-    rids = pa.array(np.sort(scope_rids.to_numpy(dtype="int64")))
-    execute_chunked(conn, "DELETE FROM findings WHERE case_id = ?", ids)
-    execute_chunked(conn, "DELETE FROM link_candidates WHERE case_id = ?", ids)
-    execute_chunked(conn, "DELETE FROM link_candidates WHERE record_id = ?", [rids])
-    execute_chunked(conn, "DELETE FROM case_links WHERE record_id = ? AND is_override = ?",
-                    [rids, pa.repeat(False, len(rids))])
+    """Incremental: remove the links, candidates and findings of the cases and records in scope.
+    A big scope (a further month's records) is deleted set-based through temporary id tables,
+    not one statement per id."""
+    ids = np.array(sorted(int(i) for i in case_ids), dtype="int64")
+    rids = np.sort(scope_rids.to_numpy(dtype="int64"))
+    if len(ids) + len(rids) < _BULK_SCOPE:
+        execute_chunked(conn, "DELETE FROM findings WHERE case_id = ?", [pa.array(ids)])
+        execute_chunked(conn, "DELETE FROM link_candidates WHERE case_id = ?", [pa.array(ids)])
+        execute_chunked(conn, "DELETE FROM link_candidates WHERE record_id = ?", [pa.array(rids)])
+        execute_chunked(conn, "DELETE FROM case_links WHERE record_id = ? AND is_override = ?",
+                        [pa.array(rids), pa.repeat(False, len(rids))])
+        return
+    _id_table(conn, "rc_scope_cases", ids)
+    _id_table(conn, "rc_scope_records", rids)
+    ph = "%s" if conn.dialect.name == "postgresql" else "?"
+    conn.exec_driver_sql("DELETE FROM findings WHERE case_id IN (SELECT id FROM rc_scope_cases)")
+    conn.exec_driver_sql("DELETE FROM link_candidates WHERE case_id IN (SELECT id FROM rc_scope_cases)")
+    conn.exec_driver_sql("DELETE FROM link_candidates WHERE record_id IN (SELECT id FROM rc_scope_records)")
+    conn.exec_driver_sql(f"DELETE FROM case_links WHERE is_override = {ph} "
+                         f"AND record_id IN (SELECT id FROM rc_scope_records)", (False,))
+    conn.exec_driver_sql("DROP TABLE rc_scope_cases")
+    conn.exec_driver_sql("DROP TABLE rc_scope_records")
+
+
+def _id_table(conn, name: str, ids: np.ndarray) -> None:
+    """A temporary one-column table of ids (dropped by the caller, inside its transaction)."""
+    conn.exec_driver_sql(f"CREATE TEMP TABLE {name} (id BIGINT PRIMARY KEY)")
+    if conn.dialect.name == "sqlite":     # one int per row; sqlite_bulk stages into main only
+        cur = conn.connection.driver_connection.cursor()
+        try:
+            cur.executemany(f"INSERT INTO temp.{name} (id) VALUES (?)", ((i,) for i in ids.tolist()))
+        finally:
+            cur.close()
+    else:
+        insert_columns(conn, name, {"id": pa.array(ids)})
 
 
 def _delete_all(conn, pg: bool, frozen: _Frozen) -> None:
