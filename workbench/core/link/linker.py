@@ -372,12 +372,11 @@ class _Linker:
             row[pos] = np.arange(len(pos))
             at = row[where]
             repaired[at[at >= 0]] = text[at >= 0]
-        sys_names = pa.array(SYSTEM_NAMES, type=pa.string())
-        rule_names = pa.array(RULES, type=pa.string())
+        # system and rule as categoricals (a byte per link); 'manual' is the rule of an override
         return pd.DataFrame({
             "rid": rid_values[pos], "anchor": rid_values[self.anchor[pos]],
-            "system": pd.array(sys_names.take(pa.array(self.p.sys[pos].astype(np.int64))), dtype="string"),
-            "rule": pd.array(rule_names.take(pa.array(self.rule[pos].astype(np.int64))), dtype="str"),
+            "system": pd.Categorical.from_codes(self.p.sys[pos], categories=pd.Index(SYSTEM_NAMES, dtype="string")),
+            "rule": pd.Categorical.from_codes(self.rule[pos], categories=pd.Index(RULES + ("manual",), dtype="string")),
             "confidence": self.conf[pos], "is_duplicate": self.dup[pos],
             "repaired": pd.array(pa.array(repaired, type=pa.string(), from_pandas=True), dtype="string"),
         })
