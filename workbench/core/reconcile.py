@@ -416,7 +416,8 @@ def _plan(work: _Result, existing: pd.DataFrame, old_links: pd.DataFrame, frozen
 
     incremental = only_record_ids is not None
     if incremental:
-        scope_anchors = _scope(set(int(r) for r in only_record_ids), links, old_links, existing, cases)
+        scope_anchors = _scope(np.unique(np.asarray(list(only_record_ids), dtype="int64")), links, old_links,
+                               cases)
     else:
         scope_anchors = cases.index
     if len(blocked):
@@ -431,7 +432,8 @@ def _plan(work: _Result, existing: pd.DataFrame, old_links: pd.DataFrame, frozen
     active_before = existing["is_active"].to_numpy(dtype=bool) & ~existing["id"].isin(frozen.case_ids).to_numpy()
     if incremental:
         scope_rids = links.loc[link_in_scope, "rid"]
-        lost = set(old_links.loc[old_links["rid"].isin(scope_rids), "case_id"]) - set(cases["case_id"])
+        lost = np.setdiff1d(old_links.loc[old_links["rid"].isin(scope_rids), "case_id"].to_numpy(),
+                            cases["case_id"].to_numpy())
         gone = existing[existing["id"].isin(lost).to_numpy() & active_before]
     else:
         gone = existing[~existing["id"].isin(cases["case_id"]).to_numpy() & active_before]
@@ -589,16 +591,16 @@ def _delete_all(conn, pg: bool, frozen: _Frozen) -> None:
     conn.exec_driver_sql(f"DELETE FROM case_links WHERE is_override = {ph}" + keep, (False, *params))
 
 
-def _scope(only: set[int], links: pd.DataFrame, old_links: pd.DataFrame, existing: pd.DataFrame,
-           cases: pd.DataFrame) -> pd.Index:
-    """Anchors of the cases the given records touch now, or touched before this run."""
-    now_anchors = set(links.loc[links["rid"].isin(only), "anchor"])
-    before_cases = set(old_links.loc[old_links["rid"].isin(only), "case_id"])
+def _scope(only: np.ndarray, links: pd.DataFrame, old_links: pd.DataFrame, cases: pd.DataFrame) -> pd.Index:
+    """Anchors of the cases the given records touch now, or touched before this run (numpy
+    set operations: a further month's scope is millions of records)."""
+    now_anchors = links.loc[links["rid"].isin(only), "anchor"].to_numpy()
+    before_cases = np.unique(old_links.loc[old_links["rid"].isin(only), "case_id"].to_numpy())
     # those earlier cases' records may now sit in other cases: include those too
-    before_rids = set(old_links.loc[old_links["case_id"].isin(before_cases), "rid"])
-    now_anchors |= set(links.loc[links["rid"].isin(before_rids), "anchor"])
-    still = cases.loc[cases["case_id"].isin(before_cases)].index
-    return pd.Index(sorted(now_anchors | set(still)))
+    before_rids = old_links.loc[old_links["case_id"].isin(before_cases), "rid"].to_numpy()
+    moved = links.loc[links["rid"].isin(before_rids), "anchor"].to_numpy()
+    still = cases.index[cases["case_id"].isin(before_cases).to_numpy()].to_numpy()
+    return pd.Index(np.union1d(np.union1d(now_anchors, moved), still))
 
 
 def _summary_differs(in_scope: pd.DataFrame, existing: pd.DataFrame) -> np.ndarray:
