@@ -62,6 +62,22 @@ def _large_text(series: pd.Series) -> pa.Array:
     return arr if pa.types.is_large_string(arr.type) else arr.cast(pa.large_string())
 
 
+_SEARCH_CHUNK = 200_000
+
+
+def _search_text(facts: pd.DataFrame) -> pd.Series:
+    """Ids, order and customer joined in lower case, built a slice of cases at a time (the
+    joined text is the largest column of a case; building it whole doubled it in memory)."""
+    parts = [_large_text(facts[c]) for c in
+             ("portal_record_id", "processor_record_id", "erp_record_id", "support_ids", "order_ref", "customer")]
+    sep = pa.scalar(" ", pa.large_string())
+    chunks = [pc.utf8_lower(pc.binary_join_element_wise(*(p.slice(i, _SEARCH_CHUNK) for p in parts), sep,
+                                                        null_handling="skip"))
+              for i in range(0, len(facts), _SEARCH_CHUNK)]
+    text = pa.chunked_array(chunks, type=pa.large_string())
+    return pd.Series(pd.array(text, dtype="string"), index=facts.index)
+
+
 def summarise(facts: pd.DataFrame, findings: pd.DataFrame, settings: BusinessSettings) -> pd.DataFrame:
     idx = facts.index
     out = pd.DataFrame(index=idx)
@@ -105,12 +121,7 @@ def summarise(facts: pd.DataFrame, findings: pd.DataFrame, settings: BusinessSet
     out["last_event_at"] = facts["last_event_at"]
     ref_time = facts["portal_approved_at"].fillna(facts["portal_occurred_at"]).fillna(facts["first_event_at"])
     out["period"] = period_text(period_code(ref_time, settings.timezone)).astype("category")
-    parts = [_large_text(facts[c]) for c in
-             ("portal_record_id", "processor_record_id", "erp_record_id", "support_ids", "order_ref", "customer")]
-    joined = pc.binary_join_element_wise(*parts, pa.scalar(" ", pa.large_string()), null_handling="skip")
-    del parts
-    out["search_text"] = pd.array(pc.utf8_lower(joined), dtype="string")
-    del joined
+    out["search_text"] = _search_text(facts)
     out["anchor_system"] = facts["anchor_system"]
     out["anchor_record_id"] = facts["anchor_record_id"].astype("string")
     out["case_key"] = out["anchor_system"].astype("string") + ":" + out["anchor_record_id"]
