@@ -20,10 +20,20 @@ from workbench.core.store.models import SYMPTOMS as SYMPTOM_CODES
 from workbench.core.settings import BusinessSettings
 
 
+# the case facts the summary is built from (Diagnosis.facts keeps these)
+SUMMARY_INPUTS = (
+    "anchor_system", "anchor_record_id", "present", "order_ref", "customer", "currency",
+    "portal_record_id", "processor_record_id", "erp_record_id", "support_ids",
+    "portal_amount_minor", "processor_amount_minor", "erp_amount_minor",
+    "portal_approved_at", "portal_occurred_at", "first_event_at", "last_event_at",
+)
+
+
 @dataclass
 class Diagnosis:
     as_of: datetime
-    facts: pd.DataFrame      # one row per case, indexed by anchor rid
+    facts: pd.DataFrame      # one row per case, indexed by anchor rid: SUMMARY_INPUTS (the
+                             # rule-only columns of diagnose.facts are dropped once the rules ran)
     findings: pd.DataFrame   # rules.FINDING_COLUMNS
     cases: pd.DataFrame      # summary per case, indexed by anchor rid (see summarise)
 
@@ -48,6 +58,8 @@ def _diagnose_cases(records: pd.DataFrame, linked: LinkResult, settings: Busines
     facts = case_facts(records, linked.links, linked.keys)
     release_memory()
     findings = diagnose(facts, settings, as_of)
+    # the columns only the rules read go before the summary is built (memory at 1M cases)
+    facts = facts.drop(columns=[c for c in facts.columns if c not in SUMMARY_INPUTS])
     release_memory()
     cases = summarise(facts, findings, settings)
     release_memory()
