@@ -193,9 +193,9 @@ def _event_span(records: pd.DataFrame, link_pos: np.ndarray, link_slot: np.ndarr
     rec_hi = np.full(len(records), small, dtype=np.int64)
     for col in tcols:
         ints = records[col].to_numpy(dtype=f"datetime64[{unit}]").view("int64")   # naive UTC; NaT = min
-        missing = ints == small
-        np.minimum(rec_lo, np.where(missing, big, ints), out=rec_lo)
+        np.minimum(rec_lo, ints, out=rec_lo, where=ints != small)
         np.maximum(rec_hi, ints, out=rec_hi)
+        del ints
     np.minimum.at(lo, slot, rec_lo[pos])
     np.maximum.at(hi, slot, rec_hi[pos])
     dtype = f"datetime64[{unit}]"
