@@ -90,6 +90,9 @@ class Profile:
     aggregate: bool = False                     # one row per line item -> one record per record_id
     record_id_from: tuple[str, ...] = ()        # roles joined with '|' when the file has no row id
     value_checks: Mapping[str, str] = field(default_factory=dict)  # role -> regex most values match
+    # role -> regex: the value taken is the first match within the cell (empty when there is
+    # none, counted in the report): NetSuite's free-text Memo holds a refund id only sometimes
+    extract: Mapping[str, str] = field(default_factory=dict)
     status_words: tuple[str, ...] = ()          # typical status/kind values (scoring)
     builtin: bool = True
     source: str | None = None                   # TOML path of a saved profile

@@ -21,6 +21,11 @@ _NS_COMMON = {
     "category": ("item category", "category", "item type"),
 }
 
+# a processor's refund/payment id inside a free-text Memo ("Refund re_3Nx..., via Loop"):
+# Stripe re_/pyr_/ch_/pi_/py_ ids, Adyen 16-digit PSP references, PayPal 17-character
+# transaction ids; "Return credit" holds none (RE2 syntax: Arrow's extract_regex runs it)
+_PSP_REFERENCE = r"\b(?:re|pyr|ch|pi|py)_[A-Za-z0-9]{2,}\b|\b\d{16}\b|\b[A-Z0-9]{17}\b"
+
 NETSUITE_CREDIT_MEMOS = Profile(
     name="netsuite_credit_memos", system="erp", vendor="NetSuite",
     label="NetSuite saved search - credit memos",
@@ -28,6 +33,7 @@ NETSUITE_CREDIT_MEMOS = Profile(
              "return_ref": ("reference no.", "reference no", "reference #", "reference", "external id",
                             "rma", "return reference", "created from", "po/check number", "otherrefnum"),
              "refund_ref": ("memo", "refund reference", "processor reference")},
+    extract={"refund_ref": _PSP_REFERENCE},
     required=("record_id", "amount", "status"),
     signature=("internal id", "document number", "date", "date created", "reference no", "memo",
                "created by", "class", "integration", "applied to", "amount remaining"),
@@ -71,6 +77,7 @@ NETSUITE_CUSTOMER_REFUNDS = Profile(
     columns={**_NS_COMMON,
              "return_ref": ("reference no.", "reference no", "external id", "otherrefnum", "return reference"),
              "refund_ref": ("check #", "payment reference", "pnref", "processor reference", "memo")},
+    extract={"refund_ref": _PSP_REFERENCE},
     required=("record_id", "amount"),
     signature=("internal id", "document number", "date", "account", "payment method", "memo", "applied to"),
     amount_sign="abs",
