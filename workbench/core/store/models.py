@@ -197,7 +197,7 @@ class CaseLink(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    record_id: Mapped[int] = mapped_column(ForeignKey("source_records.id"), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("source_records.id"))   # unique: uq_case_links_record_id
     system: Mapped[str] = mapped_column(String(16))
     rule: Mapped[str] = mapped_column(String(32))       # anchor, return_ref, refund_ref, order_ref, fallback, manual
     confidence: Mapped[float] = mapped_column(Float)
@@ -237,7 +237,7 @@ class Finding(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    symptom: Mapped[str] = mapped_column(String(32), index=True)
+    symptom: Mapped[str] = mapped_column(String(32))   # indexed by ix_findings_symptom_case
     boundary: Mapped[str] = mapped_column(String(64))
     fix_type: Mapped[str] = mapped_column(String(64))
     scope: Mapped[str] = mapped_column(String(16))      # ops | it
