@@ -228,6 +228,13 @@ def ids_statement(flt: CaseFilter, sort: Sort = Sort(), combos: list[str] | None
         where = and_(*terms)
         key = literal_column(f"+cases.{col.key}")
         order = [key.desc() if sort.descending else key.asc()]
+    elif dialect == "sqlite" and not flt.include_inactive and sort.key not in ("first_event_at", "amount_minor"):
+        # no filter, a sort key with its own single-column index (customer, order_ref, ...): an
+        # indexed is_active = 1 makes SQLite take (is_active, first_event_at) and sort a million
+        # rows (0.6 s at 1M); with `+` it walks the sort key's index and stops after the first
+        # page (0.01 s) - nearly every case is active
+        where = literal_column("+cases.is_active") == 1
+        order = [col.desc() if sort.descending else col.asc()]
     else:
         where = _where(flt, combos)
         order = [col.desc() if sort.descending else col.asc()]
