@@ -102,17 +102,30 @@ def raw_rows(frame: pd.DataFrame, columns: list[str], batch: int = 200_000) -> t
             pa.concat_arrays([h.cast(pa.large_string()) for h in hashes]) if len(hashes) > 1 else hashes[0])
 
 
+def _digests(arr: pa.Array, sha) -> bytes:
+    """The 32-byte sha256 digests of every text of `arr`, concatenated: hashed straight from
+    the Arrow data buffer through a memoryview (no Python bytes object per row)."""
+    n = len(arr)
+    if arr.null_count:
+        arr = arr.fill_null("")
+    _, offsets_buf, data_buf = arr.buffers()
+    width = np.int64 if arr.type == pa.large_string() else np.int32
+    offsets = np.frombuffer(offsets_buf, dtype=width)[arr.offset:arr.offset + n + 1].tolist()
+    data = memoryview(data_buf) if data_buf is not None else memoryview(b"")
+    return b"".join([sha(data[a:b]).digest() for a, b in zip(offsets, offsets[1:])])
+
+
 def row_hashes(raw: pa.Array | pa.ChunkedArray) -> pa.Array:
     """sha256 hex of each raw text's UTF-8 bytes (one hashlib call per row)."""
     n = len(raw)
     if n == 0:
         return pa.array([], type=pa.string())
     sha = hashlib.sha256
-    binary = raw.cast(pa.large_binary() if raw.type == pa.large_string() else pa.binary())
     parts = []
-    for start in range(0, n, _HASH_CHUNK):     # bytes objects for one chunk at a time
-        parts.append(b"".join([sha(b).digest() for b in binary.slice(start, _HASH_CHUNK).to_pylist()]))
-    del binary
+    chunks = raw.chunks if isinstance(raw, pa.ChunkedArray) else [raw]
+    for chunk in chunks:
+        for start in range(0, len(chunk), _HASH_CHUNK):
+            parts.append(_digests(chunk.slice(start, _HASH_CHUNK), sha))
     digests = b"".join(parts)
     del parts
     hexed = _HEX[np.frombuffer(digests, dtype=np.uint8)]          # n * 32 uint16 = n * 64 hex bytes
