@@ -31,18 +31,17 @@ def raw_columns(headers) -> list[str]:
     return sorted(str(h) for h in headers)
 
 
-def _as_arrow(values: pd.Series) -> pa.Array:
+def _as_arrow(values: pd.Series) -> pa.Array | pa.ChunkedArray:
     arr = values.array
-    if hasattr(arr, "_pa_array"):          # Arrow-backed already: no copy
+    if hasattr(arr, "_pa_array"):          # Arrow-backed already: no copy (chunked is fine for the kernels)
         arr = arr._pa_array
-        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
         if arr.type not in (pa.string(), pa.large_string()):
             arr = arr.cast(pa.string())
         return arr.fill_null("") if arr.null_count else arr
     return pa.array(values.fillna(""), type=pa.string(), from_pandas=True)
 
 
-def _escaped(values: pd.Series) -> pa.Array:
+def _escaped(values: pd.Series) -> pa.Array | pa.ChunkedArray:
     """Cell text with '\\' and '"' escaped for a JSON string (Arrow, only when present)."""
     arr = _as_arrow(values)
     if pc.any(pc.match_substring(arr, "\\")).as_py():
@@ -72,6 +71,8 @@ def raw_arrays(frame: pd.DataFrame, columns: list[str] | None = None) -> pa.Arra
     pieces = [p if p.type == typ else p.cast(typ) for p in pieces]
     joined = pc.binary_join_element_wise(*pieces, pa.scalar("", typ))
     del pieces
+    if isinstance(joined, pa.ChunkedArray):
+        joined = joined.combine_chunks()
     # control characters: a fast ASCII-printable pass, the regex only on the other rows
     plain = pc.ascii_is_printable(joined)
     if pc.all(plain).as_py():
