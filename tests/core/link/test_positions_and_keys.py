@@ -76,3 +76,19 @@ def test_records_in_any_row_order_link_and_diagnose_the_same():
         (1, "duplicate_event"), (1, "timing_latency"), (2, "partial_receipt"), (2, "timing_latency")]
     assert da.cases.loc[1, "case_key"] == "portal:84213"
     assert da.cases.loc[2, "systems_present"] == "portal;erp;support"
+
+
+def test_a_frame_put_together_from_parts_gives_the_same_result():
+    records = _month()
+    parts = pd.concat([records.iloc[:3], records.iloc[3:]], ignore_index=True)   # text in several chunks
+    assert pa.array(parts["record_id"].array).num_chunks >= 1
+    a, b = link_records(records), link_records(parts)
+    assert a.links["anchor"].tolist() == b.links["anchor"].tolist()
+    da, db = diagnose_cases(records, a), diagnose_cases(parts, b)
+    pd.testing.assert_frame_equal(da.cases, db.cases)
+    pd.testing.assert_frame_equal(da.findings, db.findings)
+    chunked = pd.Series(pd.array(pa.chunked_array([pa.array(["a", "b"]), pa.array(["c"])]), dtype="string"),
+                        name="x")
+    combined: dict = {}
+    assert take(chunked, np.array([2, 0]), combined).tolist() == ["c", "a"]
+    assert "x" in combined and take(chunked, np.array([1]), combined).tolist() == ["b"]

@@ -33,11 +33,11 @@ def _joined(frame: pd.DataFrame, key: str, col: str, sep: str = "; ") -> pd.Seri
     return pd.concat([single, joined])
 
 
-def _take(records: pd.DataFrame, col: str, pos: np.ndarray):
+def _take(records: pd.DataFrame, col: str, pos: np.ndarray, combined: dict | None = None):
     """records[col] at positions `pos` (-1 = missing), as an array (no frame copy)."""
     if col not in records:
         return pd.array([pd.NA] * len(pos), dtype="string")
-    return take(records[col], pos)
+    return take(records[col], pos, combined)
 
 
 def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
@@ -62,9 +62,10 @@ def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -
     link_slot = slot_of_pos[rows.of(link_anchor)]
 
     facts = pd.DataFrame(index=anchors)
-    cache: dict = {}
+    cache: dict = {}       # factorized low-cardinality columns
+    combined: dict = {}    # text columns of several Arrow chunks, combined once (see positions.take)
     facts["anchor_system"] = _categories(records, "system", anchor_pos, cache)
-    facts["anchor_record_id"] = _take(records, "record_id", anchor_pos)
+    facts["anchor_record_id"] = _take(records, "record_id", anchor_pos, combined)
     # the live record of each system: the first live link of that system per case
     live = ~is_dup & (link_slot >= 0)
     rid_all = records["rid"].to_numpy(dtype="int64")
@@ -82,7 +83,7 @@ def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -
             continue
         for col in _PER_SYSTEM + (_PORTAL_EXTRA if system == "portal" else ()):
             facts[f"{system}_{col}"] = (_categories(records, col, pos, cache) if col == "stage"
-                                        else _take(records, col, pos))
+                                        else _take(records, col, pos, combined))
     facts["present"] = _present(facts, anchors)
 
     # only the small subsets (duplicates, repaired links, tickets) carry record columns
@@ -94,7 +95,7 @@ def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -
                        "is_duplicate": is_dup[special],
                        "repaired": pd.array(repaired[special], dtype="string")})
     for col in _SPECIAL_COLUMNS:
-        lk[col] = _take(records, col, link_pos[special])
+        lk[col] = _take(records, col, link_pos[special], combined)
 
     # duplicates of refund-carrying systems
     dups = lk[lk["is_duplicate"].to_numpy() & lk["system"].isin(REFUND_SYSTEMS).to_numpy()]
@@ -127,7 +128,7 @@ def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -
     key_pos = Positions(keys.index.to_numpy(dtype="int64")).of(anchors.to_numpy())
     anchor_has_key = ~np.asarray(keys["key_return"].array.take(key_pos, allow_fill=True).isna(), dtype=bool)
     facts["erp_orphan_ref"] = (facts["anchor_system"] == "erp").to_numpy(dtype=bool, na_value=False) & anchor_has_key
-    facts["erp_orphan_ref_text"] = _take(records, "return_ref", anchor_pos)
+    facts["erp_orphan_ref_text"] = _take(records, "return_ref", anchor_pos, combined)
 
     # support tickets still open/pending: the least recently updated one
     tickets = lk[(lk["system"] == "support").to_numpy()]
@@ -151,11 +152,12 @@ def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -
     # the case's order, customer and currency: the portal's, else the anchor's (order, customer)
     # or the processor's, else the ERP's (currency); one take each
     facts["order_ref"] = _take(records, "order_ref", _first_present(records, "order_ref",
-                                                                   (system_pos["portal"], anchor_pos)))
+                                                                   (system_pos["portal"], anchor_pos)), combined)
     facts["customer"] = _take(records, "customer", _first_present(records, "customer",
-                                                                  (system_pos["portal"], anchor_pos)))
+                                                                  (system_pos["portal"], anchor_pos)), combined)
     currency_pos = _first_present(records, "currency", tuple(system_pos[s] for s in REFUND_SYSTEMS))
-    facts["currency"] = pd.Series(_take(records, "currency", currency_pos), index=anchors).str.upper()
+    facts["currency"] = pd.Series(_take(records, "currency", currency_pos, combined), index=anchors).str.upper()
+    combined.clear()
     return facts
 
 

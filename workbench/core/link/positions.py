@@ -39,11 +39,13 @@ class Positions:
         return np.where(found, idx, -1).astype(np.int64, copy=False)
 
 
-def take(series, pos: np.ndarray):
+def take(series, pos: np.ndarray, combined: dict | None = None):
     """series' values at positions `pos` (-1 = missing) as an array, without copying the column.
 
     Arrow-backed text is taken from its single Arrow chunk directly (pandas' own take on a
-    chunked column is several times slower); other dtypes use the array's own take."""
+    chunked column is several times slower); a column of several chunks (a frame put together
+    from parts) is combined once and kept in `combined` (keyed by the series' name) for the
+    caller's next takes. Other dtypes use the array's own take."""
     import pandas as pd
     import pyarrow as pa
 
@@ -52,7 +54,14 @@ def take(series, pos: np.ndarray):
     if isinstance(values, pd.arrays.ArrowStringArray):
         arr = pa.array(values)
         if isinstance(arr, pa.ChunkedArray):
-            arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
+            if arr.num_chunks == 1:
+                arr = arr.chunk(0)
+            elif combined is not None and series.name in combined:
+                arr = combined[series.name]
+            else:
+                arr = arr.combine_chunks()
+                if combined is not None:
+                    combined[series.name] = arr
         taken = arr.take(pa.array(pos, mask=pos < 0))
         return pd.array(taken, dtype=series.dtype)
     return values.take(pos, allow_fill=True)
