@@ -98,7 +98,7 @@ class SourceRecord(Base):
     __tablename__ = "source_records"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"), index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"))   # no index: nothing looks up by batch
     system: Mapped[str] = mapped_column(String(16))
     profile: Mapped[str] = mapped_column(String(64))
     source_row: Mapped[int] = mapped_column(Integer)
