@@ -42,11 +42,10 @@ def _take(records: pd.DataFrame, col: str, pos: np.ndarray, combined: dict | Non
 
 def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
     rows = Positions(records["rid"].to_numpy(dtype="int64"))
-    link_rid = links["rid"].to_numpy(dtype="int64")
     link_anchor = links["anchor"].to_numpy(dtype="int64")
-    link_pos = rows.of(link_rid)
+    link_pos = rows.of(links["rid"].to_numpy(dtype="int64"))
     sys_codes, sys_names = pd.factorize(links["system"])
-    sys_codes = np.asarray(sys_codes, dtype=np.int64)
+    sys_codes = np.asarray(sys_codes, dtype=np.int8)
     sys_of = {name: i for i, name in enumerate(sys_names)}
 
     def of_system(name: str) -> np.ndarray:
@@ -57,9 +56,10 @@ def case_facts(records: pd.DataFrame, links: pd.DataFrame, keys: pd.DataFrame) -
     anchors = pd.Index(pd.unique(link_anchor[is_anchor]), name="anchor")
     anchor_pos = rows.of(anchors.to_numpy())
     # each link's case as a slot 0..len(anchors)-1 (-1: its anchor is not an anchor row)
-    slot_of_pos = np.full(len(records) + 1, -1, dtype=np.int64)
+    slot_of_pos = np.full(len(records) + 1, -1, dtype=np.int32)
     slot_of_pos[anchor_pos[anchor_pos >= 0]] = np.flatnonzero(anchor_pos >= 0)
     link_slot = slot_of_pos[rows.of(link_anchor)]
+    del slot_of_pos
 
     facts = pd.DataFrame(index=anchors)
     cache: dict = {}       # factorized low-cardinality columns
