@@ -26,6 +26,7 @@ records stay unlinked until the period is reopened. Counted as `frozen_signed_of
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -42,6 +43,7 @@ from workbench.core.jobs import Job, ensure_job
 from workbench.core.link import LinkResult, link_records
 from workbench.core.link.overrides import apply_overrides
 from workbench.core.settings import BusinessSettings
+from workbench.core.store import sqlite_bulk
 from workbench.core.store.database import Workbook
 from workbench.core.store.frames import STR_MAP, db_column, execute_chunked, fetch_frame, insert_columns
 from workbench.core.store.postgres import RECONCILE_LOCK, team_lock
@@ -466,34 +468,118 @@ def _write(conn, plan: _Plan, work: _Result, frozen: _Frozen, clock: "_Clock") -
     pg = conn.dialect.name == "postgresql"
     now = datetime.now(UTC)
     links, gone, scope, case_of_anchor = work.links, plan.gone, plan.scope_anchors, plan.case_of_anchor
-    if plan.incremental:
-        _delete_scope(conn, set(plan.in_scope["case_id"]) | set(gone["id"]) - frozen.case_ids,
-                      links.loc[plan.link_in_scope, "rid"])
-    else:
-        _delete_all(conn, pg, frozen)
-    # a full rewrite loads faster without the secondary indexes; they are rebuilt below
-    rebuild = [] if plan.incremental or pg else _drop_indexes(conn, ("case_links", "findings", "link_candidates"))
-    clock.lap("write_delete")
-    _write_cases(conn, pg, plan.in_scope, now, plan.incremental, frozen)
-    clock.lap("write_cases")
-    if len(gone):
-        n = len(gone)
-        execute_chunked(
-            conn, "UPDATE cases SET is_active = ?, symptoms = '', symptom_count = 0, boundary = NULL, "
-                  "fix_type = NULL, scope = NULL, cause = NULL, diagnosed_at = ?, version = version + 1 "
-                  "WHERE id = ?",
-            [pa.repeat(False, n), pa.repeat(_stamp(now), n), db_column(gone["id"].to_numpy())])
     written = plan.link_in_scope & ~links["is_override"].to_numpy(dtype=bool)
-    _insert(conn, "case_links", _link_columns(links[written], case_of_anchor))
-    clock.lap("write_links")
-    cands = work.candidates
-    cands = cands[cands["anchor"].isin(case_of_anchor.index if plan.everything else scope)]
-    _insert(conn, "link_candidates", _candidate_columns(cands, case_of_anchor))
-    findings = work.findings if plan.everything else work.findings[work.findings["anchor"].isin(scope)]
-    _insert(conn, "findings", _finding_columns(findings, case_of_anchor))
-    clock.lap("write_findings")
+
+    def link_columns():
+        return _link_columns(links[written], case_of_anchor)
+
+    def candidate_columns():
+        cands = work.candidates
+        return _candidate_columns(cands[cands["anchor"].isin(case_of_anchor.index if plan.everything else scope)],
+                                  case_of_anchor)
+
+    def finding_columns():
+        findings = work.findings if plan.everything else work.findings[work.findings["anchor"].isin(scope)]
+        return _finding_columns(findings, case_of_anchor)
+
+    with _Overlap(conn, 3) as overlap:
+        # SQLite: the worker prepares and stages links, candidates and findings (Arrow + the
+        # ADBC driver, mostly without the GIL) while this thread deletes and writes the cases
+        staged = [overlap.submit(make) for make in (link_columns, candidate_columns, finding_columns)]
+        if plan.incremental:
+            _delete_scope(conn, set(plan.in_scope["case_id"]) | set(gone["id"]) - frozen.case_ids,
+                          links.loc[plan.link_in_scope, "rid"])
+        else:
+            _delete_all(conn, pg, frozen)
+        # a full rewrite loads faster without the secondary indexes; they are rebuilt below
+        rebuild = [] if plan.incremental or pg else _drop_indexes(conn, ("case_links", "findings", "link_candidates"))
+        clock.lap("write_delete")
+        _write_cases(conn, pg, plan.in_scope, now, plan.incremental, frozen)
+        clock.lap("write_cases")
+        if len(gone):
+            n = len(gone)
+            execute_chunked(
+                conn, "UPDATE cases SET is_active = ?, symptoms = '', symptom_count = 0, boundary = NULL, "
+                      "fix_type = NULL, scope = NULL, cause = NULL, diagnosed_at = ?, version = version + 1 "
+                      "WHERE id = ?",
+                [pa.repeat(False, n), pa.repeat(_stamp(now), n), db_column(gone["id"].to_numpy())])
+        overlap.insert("case_links", staged[0])
+        clock.lap("write_links")
+        overlap.insert("link_candidates", staged[1])
+        overlap.insert("findings", staged[2])
+        clock.lap("write_findings")
     _rebuild_indexes(conn, rebuild)
     clock.lap("write_indexes")
+
+
+_OVERLAP = True   # the save's second thread (benchmarks switch it off to compare)
+
+
+class _Overlap:
+    """One worker thread that builds a table's Arrow columns and writes them to a
+    store/sqlite_bulk staging file while the caller's thread goes on with its transaction;
+    `insert` then copies the staged rows in on the caller's thread (the only one that ever
+    touches its connection). Tables too small to stage come back as columns and go through
+    insert_columns (executemany). Off - everything on the caller's thread, in order - for
+    PostgreSQL, without the ADBC driver, or when the connection has too few attachment slots.
+    Leaving the block waits for the worker and deletes every staging file not copied (an error
+    on either thread: the transaction rolls back and nothing stays behind)."""
+
+    def __init__(self, conn, tables: int) -> None:
+        self.conn = conn
+        self.pool = None
+        if _OVERLAP and conn.dialect.name == "sqlite":
+            dbapi = conn.connection.driver_connection
+            # `tables` staged here + the cases insert_columns may stage itself
+            if sqlite_bulk.usable(None, sqlite_bulk.MIN_ROWS) and sqlite_bulk.free_slots(dbapi) > tables:
+                self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbench-save")
+        self.futures: list[Future] = []
+
+    def __enter__(self) -> "_Overlap":
+        return self
+
+    def submit(self, make_columns) -> Future:
+        """Start building (and staging) a table's columns; `make_columns` returns them or None."""
+        future: Future = Future()
+        if self.pool is None:          # run on the caller's thread when inserted, in order
+            future.make_columns = make_columns
+        else:
+            future = self.pool.submit(_prepare_and_stage, make_columns)
+        self.futures.append(future)
+        return future
+
+    def insert(self, table: str, future: Future) -> None:
+        if self.pool is None:
+            _insert(self.conn, table, future.make_columns())
+            return
+        result = future.result()           # the worker's error, if any, is raised here
+        if isinstance(result, sqlite_bulk.Staged):
+            sqlite_bulk.copy(self.conn.connection.driver_connection, table, result)
+        else:
+            _insert(self.conn, table, result)
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is None:
+            return
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        for future in self.futures:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                result = future.result()
+                if isinstance(result, sqlite_bulk.Staged):
+                    sqlite_bulk.discard(result)      # a no-op for the ones copied in
+
+
+def _prepare_and_stage(make_columns):
+    """Worker: the table's columns, staged when big enough for the bulk path (else returned)."""
+    columns = make_columns()
+    if columns is None:
+        return None
+    names = list(columns)
+    arrays = [columns[n] for n in names]
+    if not arrays or len(arrays[0]) < sqlite_bulk.MIN_ROWS:
+        return columns
+    del columns
+    return sqlite_bulk.stage(names, arrays)
 
 
 def _counts(plan: _Plan, work: _Result, frozen: _Frozen, n_records: int) -> dict:

@@ -56,9 +56,22 @@ def _plain(arr):
     return arr
 
 
-def append(dbapi_connection, table: str, names: list[str], arrays: list) -> None:
-    """INSERT the Arrow columns into `table` on `dbapi_connection` (a sqlite3.Connection in
-    the middle of the caller's transaction)."""
+class Staged:
+    """A staging file written by `stage`, waiting for `copy`. Until a connection has attached
+    it, `discard` deletes it; after that the connection's check-in hook does."""
+
+    __slots__ = ("directory", "path", "names", "rows", "attached")
+
+    def __init__(self, directory: str, path: str, names: list[str], rows: int) -> None:
+        self.directory, self.path, self.names, self.rows = directory, path, list(names), rows
+        self.attached = False
+
+
+def stage(names: list[str], arrays: list) -> Staged:
+    """Write the Arrow columns into a new private staging file with the ADBC driver. Touches no
+    connection of the caller (only its own file, through the driver's own SQLite, which runs
+    without the GIL): safe on a worker thread while the caller's thread holds its transaction.
+    On any error the file is deleted before the error goes on."""
     import adbc_driver_sqlite.dbapi as adbc
     import pyarrow as pa
 
@@ -66,8 +79,9 @@ def append(dbapi_connection, table: str, names: list[str], arrays: list) -> None
     path = os.path.join(directory, "stage.db")
     try:
         data = pa.table([_plain(a) for a in arrays], names=[f"c{i}" for i in range(len(names))])
-        with adbc.connect(path, autocommit=True) as stage:
-            cur = stage.cursor()
+        rows = data.num_rows
+        with adbc.connect(path, autocommit=True) as conn:
+            cur = conn.cursor()
             try:
                 cur.execute("PRAGMA journal_mode=OFF")
                 cur.execute("PRAGMA synchronous=OFF")
@@ -77,20 +91,49 @@ def append(dbapi_connection, table: str, names: list[str], arrays: list) -> None
             finally:
                 cur.close()
         del data
-        alias = f"wb_stage_{next(_counter)}"
-        cur = dbapi_connection.cursor()
-        try:
-            cur.execute(f"ATTACH DATABASE ? AS {alias}", (path,))
-            _staged(dbapi_connection).append((alias, directory))
-            columns = ", ".join(names)
-            picked = ", ".join(f"c{i}" for i in range(len(names)))
-            cur.execute(f"INSERT INTO main.{table} ({columns}) SELECT {picked} FROM {alias}.stage")
-        finally:
-            cur.close()
     except BaseException:
-        if not any(d == directory for _, d in _staged(dbapi_connection)):
-            shutil.rmtree(directory, ignore_errors=True)
+        shutil.rmtree(directory, ignore_errors=True)
         raise
+    return Staged(directory, path, names, rows)
+
+
+def copy(dbapi_connection, table: str, staged: Staged) -> None:
+    """ATTACH the staging file to `dbapi_connection` (a sqlite3.Connection in the middle of the
+    caller's transaction, used on the caller's thread) and INSERT ... SELECT its rows into
+    `table`. From the ATTACH on the file is the connection's (detach_staged deletes it once the
+    transaction is over); if the ATTACH fails it is deleted here."""
+    alias = f"wb_stage_{next(_counter)}"
+    cur = dbapi_connection.cursor()
+    try:
+        try:
+            cur.execute(f"ATTACH DATABASE ? AS {alias}", (staged.path,))
+        except BaseException:
+            discard(staged)
+            raise
+        staged.attached = True
+        _staged(dbapi_connection).append((alias, staged.directory))
+        columns = ", ".join(staged.names)
+        picked = ", ".join(f"c{i}" for i in range(len(staged.names)))
+        cur.execute(f"INSERT INTO main.{table} ({columns}) SELECT {picked} FROM {alias}.stage")
+    finally:
+        cur.close()
+
+
+def discard(staged: Staged | None) -> None:
+    """Delete a staging file no connection has attached (a no-op for one that was)."""
+    if staged is not None and not staged.attached:
+        shutil.rmtree(staged.directory, ignore_errors=True)
+
+
+def free_slots(dbapi_connection) -> int:
+    """How many more staging files `dbapi_connection` may attach in this transaction."""
+    return MAX_STAGED - len(_PENDING.get(id(dbapi_connection), ()))
+
+
+def append(dbapi_connection, table: str, names: list[str], arrays: list) -> None:
+    """INSERT the Arrow columns into `table` on `dbapi_connection` (a sqlite3.Connection in
+    the middle of the caller's transaction): `stage`, then `copy`."""
+    copy(dbapi_connection, table, stage(names, arrays))
 
 
 # staging files still attached, per sqlite3 connection (it takes neither attributes nor weak
