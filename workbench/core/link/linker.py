@@ -364,21 +364,20 @@ class _Linker:
     def links(self, rid_values: np.ndarray) -> pd.DataFrame:
         pos = np.flatnonzero(self.seq >= 0)
         pos = pos[np.argsort(self.seq[pos], kind="stable")]
-        repaired = np.full(len(pos), None, dtype=object)
-        if self.repaired:
-            where = np.fromiter(self.repaired.keys(), dtype=np.int64, count=len(self.repaired))
-            text = np.fromiter(self.repaired.values(), dtype=object, count=len(self.repaired))
-            row = np.full(self.p.n, -1, dtype=np.int64)
-            row[pos] = np.arange(len(pos))
-            at = row[where]
-            repaired[at[at >= 0]] = text[at >= 0]
+        # repair texts (a few records) spread over the rows by an Arrow take: no Python object per row
+        texts = pa.array(list(self.repaired.values()), type=pa.string())
+        which = np.full(self.p.n, -1, dtype=np.int64)
+        which[np.fromiter(self.repaired.keys(), dtype=np.int64, count=len(self.repaired))] = np.arange(len(texts))
+        which = which[pos]
+        repaired = texts.take(pa.array(np.maximum(which, 0), mask=which < 0)) if len(texts) else \
+            pa.nulls(len(pos), type=pa.string())
         # system and rule as categoricals (a byte per link); 'manual' is the rule of an override
         return pd.DataFrame({
             "rid": rid_values[pos], "anchor": rid_values[self.anchor[pos]],
             "system": pd.Categorical.from_codes(self.p.sys[pos], categories=pd.Index(SYSTEM_NAMES, dtype="string")),
             "rule": pd.Categorical.from_codes(self.rule[pos], categories=pd.Index(RULES + ("manual",), dtype="string")),
             "confidence": self.conf[pos], "is_duplicate": self.dup[pos],
-            "repaired": pd.array(pa.array(repaired, type=pa.string(), from_pandas=True), dtype="string"),
+            "repaired": pd.array(repaired, dtype="string"),
         })
 
 
