@@ -4,7 +4,7 @@ workbook is unchanged."""
 from __future__ import annotations
 
 import pytest
-from conftest import table_counts
+from ingest_helpers import table_counts
 
 from workbench.core.errors import ImportFailure, UnrecognisedFile
 from workbench.core.ingest import import_files

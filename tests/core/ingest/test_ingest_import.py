@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from conftest import table_counts
+from ingest_helpers import table_counts
 from sqlalchemy import select
 
 from workbench.core.audit import verify_chain
