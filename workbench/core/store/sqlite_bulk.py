@@ -13,6 +13,11 @@ SQLite) ever writes and only the workbook's connection then reads: two SQLite li
 hold the same file at once. It stays attached until the connection goes back to the pool
 (SQLite refuses DETACH while the transaction that read it is open); `detach_staged` runs then
 (database.make_engine registers it) and deletes the file.
+
+Two steps, so that a caller can overlap them: `stage` (Arrow -> staging file; touches only its
+own file, so it may run on a worker thread) and `copy` (ATTACH + INSERT ... SELECT on the
+caller's connection, on the thread of its transaction). `append` is both in a row. reconcile
+stages links and findings on a worker while its main thread writes the cases.
 """
 
 from __future__ import annotations
