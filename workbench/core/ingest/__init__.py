@@ -3,7 +3,9 @@
 Public API (see docs/ARCHITECTURE.md, "Ingest"):
     detect_file(path) -> Detection
     read_file(path, profile=None, job=None, business_tz=None) -> ParsedFile
-    import_files(workbook, paths, profiles=None, job=None, business_tz=None) -> ImportSummary
+    import_files(workbook, paths, profiles=None, job=None, business_tz=None, keep_records=False) -> ImportSummary
+        # .files .touched_record_ids .flagged_case_ids .batch_ids; keep_records=True: .records =
+        # the rows written (rid = source_records.id + the columns reconcile.read_records gives)
     all_profiles(), get_profile(name|path), make_profile(...), save_profile(profile), ROLES
 """
 
