@@ -482,9 +482,12 @@ def _write(conn, plan: _Plan, work: _Result, frozen: _Frozen, clock: "_Clock") -
         findings = work.findings if plan.everything else work.findings[work.findings["anchor"].isin(scope)]
         return _finding_columns(findings, case_of_anchor)
 
-    with _Overlap(conn, 3) as overlap:
-        # SQLite: the worker prepares and stages links, candidates and findings (Arrow + the
-        # ADBC driver, mostly without the GIL) while this thread deletes and writes the cases
+    with _Overlap(conn, 5) as overlap:
+        # SQLite: the worker stages the first half of the new cases, then prepares and stages
+        # links, candidates and findings (Arrow + the ADBC driver, mostly without the GIL) while
+        # this thread deletes, stages the other half of the cases and writes them
+        new = plan.in_scope["is_new"].to_numpy(dtype=bool)
+        case_parts = overlap.split(_new_case_columns(plan.in_scope, new, now))
         staged = [overlap.submit(make) for make in (link_columns, candidate_columns, finding_columns)]
         if plan.incremental:
             _delete_scope(conn, set(plan.in_scope["case_id"]) | set(gone["id"]) - frozen.case_ids,
@@ -494,7 +497,8 @@ def _write(conn, plan: _Plan, work: _Result, frozen: _Frozen, clock: "_Clock") -
         # a full rewrite loads faster without the secondary indexes; they are rebuilt below
         rebuild = [] if plan.incremental or pg else _drop_indexes(conn, ("case_links", "findings", "link_candidates"))
         clock.lap("write_delete")
-        _write_cases(conn, pg, plan.in_scope, now, plan.incremental, frozen)
+        _write_cases(conn, pg, plan.in_scope, now, plan.incremental, frozen,
+                     insert_new=lambda: overlap.insert_parts("cases", case_parts))
         clock.lap("write_cases")
         if len(gone):
             n = len(gone)
@@ -530,33 +534,64 @@ class _Overlap:
         self.pool = None
         if _OVERLAP and conn.dialect.name == "sqlite":
             dbapi = conn.connection.driver_connection
-            # `tables` staged here + the cases insert_columns may stage itself
-            if sqlite_bulk.usable(None, sqlite_bulk.MIN_ROWS) and sqlite_bulk.free_slots(dbapi) > tables:
+            # every staging file stays attached until the transaction ends: one slot per table part
+            if sqlite_bulk.usable(None, sqlite_bulk.MIN_ROWS) and sqlite_bulk.free_slots(dbapi) >= tables:
                 self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workbench-save")
         self.futures: list[Future] = []
 
     def __enter__(self) -> "_Overlap":
         return self
 
-    def submit(self, make_columns) -> Future:
+    def submit(self, make_columns) -> "_Ticket":
         """Start building (and staging) a table's columns; `make_columns` returns them or None."""
-        future: Future = Future()
-        if self.pool is None:          # run on the caller's thread when inserted, in order
-            future.make_columns = make_columns
-        else:
-            future = self.pool.submit(_prepare_and_stage, make_columns)
-        self.futures.append(future)
-        return future
+        ticket = _Ticket(make_columns)
+        if self.pool is not None:
+            ticket.future = self.pool.submit(_prepare_and_stage, make_columns)
+            self.futures.append(ticket.future)
+        return ticket
 
-    def insert(self, table: str, future: Future) -> None:
-        if self.pool is None:
-            _insert(self.conn, table, future.make_columns())
+    def split(self, columns: dict | None) -> list["_Ticket"]:
+        """A big table in two halves by rows: the first staged on the worker (ahead of what is
+        submitted later), the second left to `insert_parts` on the caller's thread - the two
+        staging writes run at the same time. Copied in row order: the same rows as one insert."""
+        n = len(next(iter(columns.values()))) if columns else 0
+        if self.pool is None or n < max(2, 2 * sqlite_bulk.MIN_ROWS):
+            return [_Ticket(lambda: columns)]
+        half = n // 2
+        first = {k: a.slice(0, half) for k, a in columns.items()}
+        second = {k: a.slice(half) for k, a in columns.items()}
+        return [self.submit(lambda: first), _Ticket(lambda: second)]
+
+    def insert(self, table: str, ticket: "_Ticket") -> None:
+        if ticket.future is None:          # the caller's thread: prepared, staged, copied here
+            _insert(self.conn, table, ticket.make_columns())
             return
-        result = future.result()           # the worker's error, if any, is raised here
+        result = ticket.future.result()    # the worker's error, if any, is raised here
         if isinstance(result, sqlite_bulk.Staged):
             sqlite_bulk.copy(self.conn.connection.driver_connection, table, result)
         else:
             _insert(self.conn, table, result)
+
+    def insert_parts(self, table: str, tickets: list["_Ticket"]) -> None:
+        """Insert split parts in order; the caller's own parts are staged before the worker's
+        part is waited for."""
+        if self.pool is None:
+            for ticket in tickets:
+                _insert(self.conn, table, ticket.make_columns())
+            return
+        own = [None if t.future is not None else _staged_here(t.make_columns()) for t in tickets]
+        try:
+            for ticket, mine in zip(tickets, own):
+                if ticket.future is not None:
+                    self.insert(table, ticket)
+                elif isinstance(mine, sqlite_bulk.Staged):
+                    sqlite_bulk.copy(self.conn.connection.driver_connection, table, mine)
+                else:
+                    _insert(self.conn, table, mine)
+        finally:
+            for mine in own:
+                if isinstance(mine, sqlite_bulk.Staged):
+                    sqlite_bulk.discard(mine)      # a no-op for the ones copied in
 
     def __exit__(self, *exc) -> None:
         if self.pool is None:
@@ -567,6 +602,25 @@ class _Overlap:
                 result = future.result()
                 if isinstance(result, sqlite_bulk.Staged):
                     sqlite_bulk.discard(result)      # a no-op for the ones copied in
+
+
+class _Ticket:
+    """A table submitted to _Overlap: its column maker, and the worker's future (None: to be
+    done on the caller's thread)."""
+
+    __slots__ = ("make_columns", "future")
+
+    def __init__(self, make_columns) -> None:
+        self.make_columns = make_columns
+        self.future: Future | None = None
+
+
+def _staged_here(columns: dict | None):
+    """On the caller's thread: columns staged if big enough (like insert_columns would)."""
+    if not columns or len(next(iter(columns.values()))) < sqlite_bulk.MIN_ROWS:
+        return columns
+    names = list(columns)
+    return sqlite_bulk.stage(names, [columns[n] for n in names])
 
 
 def _prepare_and_stage(make_columns):
@@ -753,9 +807,10 @@ def _take(frame: pd.DataFrame, col: str, mask: np.ndarray | None):
     return arr if mask is None else arr.filter(pa.array(mask))
 
 
-def _write_cases(conn, pg: bool, cases: pd.DataFrame, now: datetime, incremental: bool, frozen: _Frozen) -> None:
+def _write_cases(conn, pg: bool, cases: pd.DataFrame, now: datetime, incremental: bool, frozen: _Frozen,
+                 insert_new=None) -> None:
     """Insert new cases, update those whose summary changed (version + 1), stamp diagnosed_at
-    on the rest."""
+    on the rest. `insert_new`: inserts the new cases' rows (already prepared by the caller)."""
     stamp = _stamp(now)
     new = cases["is_new"].to_numpy(dtype=bool)
     update = cases["differs"].to_numpy(dtype=bool) & ~new
@@ -763,7 +818,10 @@ def _write_cases(conn, pg: bool, cases: pd.DataFrame, now: datetime, incremental
     if not pg and (new.sum() + update.sum()) > 0.2 * max(len(cases), 1) and len(cases) > 10_000:
         rebuild = _drop_indexes(conn, ("cases",))    # a bulk load: rebuild the indexes once after it
     if new.any():
-        _insert(conn, "cases", _new_case_columns(cases, new, now))
+        if insert_new is None:
+            _insert(conn, "cases", _new_case_columns(cases, new, now))
+        else:
+            insert_new()
         if pg:
             conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('cases', 'id'), "
                                  "(SELECT max(id) FROM cases))")
