@@ -260,3 +260,23 @@ def test_text_search_uses_the_in_memory_text_and_follows_changes(make_window, fi
     assert window.model.ids == case_ids(window.workbook, CaseFilter(text="cust2"))
     qtbot.waitUntil(lambda: window.text_index is not None and window.text_index is not index)
     assert window.text_index.is_current()
+
+
+def test_open_paints_rows_before_reading_the_first_case_detail(make_window, filled):
+    """Opening shows the first rows before the first case's detail is read (the detail's
+    queries are the slowest part of opening) and still returns with that detail shown."""
+    path, ids = filled
+    window = make_window()
+    seen = []
+
+    def painted():
+        if window.workbook is not None and not seen:
+            seen.append((window.model.rowCount(), window.model.is_cached(window.model.case_id(0)),
+                         window.detail.current_case_id()))
+
+    window.table.rowsPainted.connect(painted)
+    assert window.open_workbook(path)
+    rows, cached, detail_case = seen[0]
+    assert rows == 24 and cached
+    assert detail_case is None                      # painted before the detail was loaded
+    assert window.detail.current_case_id() == ids[0]   # ... which is shown when open returns

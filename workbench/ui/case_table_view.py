@@ -16,6 +16,7 @@ _WIDTHS = {"case_key": 120, "status": 70, "symptoms": 150, "boundary": 150, "ord
 
 class CaseTableView(QTableView):
     currentCaseChanged = Signal(object)   # case id or None
+    rowsPainted = Signal()                # the visible rows were just painted (there are rows)
 
     def __init__(self, model: CaseTableModel, parent=None) -> None:
         super().__init__(parent)
@@ -45,6 +46,11 @@ class CaseTableView(QTableView):
         self._model = model
         self._sort_key, self._descending = "first_event_at", False
         self.selectionModel().currentRowChanged.connect(self._current_changed)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().paintEvent(event)
+        if self._model.rowCount():
+            self.rowsPainted.emit()
 
     # --- sort -------------------------------------------------------------------------------
     def show_sort(self, key: str, descending: bool) -> None:

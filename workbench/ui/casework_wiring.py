@@ -86,6 +86,7 @@ def install(window) -> None:
             panel.set_cases(window.table.selected_case_ids())
 
     def opened(workbook) -> None:
+        load_later.stop()               # loaded here, for the new workbook
         stack.clear()
         panel.set_workbook(workbook)
         panel.set_cases(window.table.selected_case_ids())

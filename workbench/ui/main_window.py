@@ -12,7 +12,7 @@ import importlib.util
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QApplication,
@@ -217,10 +217,22 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(1)
         self._update_title()
         self._enable_workbook_actions(True)
-        self.workbookOpened.emit(workbook)
-        self.refresh(select_first=True, defer_detail=False)   # callers find the first case shown
+        self.refresh(select_first=True)     # the rows; the first case's detail waits for their paint
+        self._paint_rows_now()
+        self.workbookOpened.emit(workbook)  # listeners (the case work panel) read after the paint
+        if self._detail_timer.isActive():   # ... and is shown before returning: callers find it shown
+            self._detail_timer.stop()
+            self._show_pending_case()
         self._background_reads.start()      # audit chain, search text: on the worker, after the rows
         return True
+
+    def _paint_rows_now(self) -> None:
+        """Lay out the workspace page and paint the table now, so the user sees the first rows
+        before the first case's detail is read (its queries are the slowest part of opening)."""
+        if not self.isVisible():
+            return
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self.table.viewport().repaint()
 
     # --- the in-memory search text (rare words without a scan of every case) -------------------
     def build_text_index(self):

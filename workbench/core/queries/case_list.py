@@ -21,7 +21,7 @@ from sqlalchemy.sql import ColumnElement
 
 from workbench.core.queries.index_walk import walk_ids
 from workbench.core.store.database import Workbook
-from workbench.core.store.models import Case, Finding, Tag
+from workbench.core.queries.tables import Case, Finding, Tag, cases
 
 CLEAN = "clean"            # pseudo-symptom: a case without findings
 UNASSIGNED = ""            # assignee filter value meaning "nobody"
@@ -284,7 +284,7 @@ def case_ids(workbook: Workbook, flt: CaseFilter = CaseFilter(), sort: Sort = So
 
 def count_cases(workbook: Workbook, flt: CaseFilter = CaseFilter()) -> int:
     with workbook.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(Case).where(_where(flt))).scalar_one()
+        return conn.execute(select(func.count()).select_from(cases).where(_where(flt))).scalar_one()
 
 
 _ROW_COLUMNS = [getattr(Case, k) for k in COLUMN_KEYS if k != "tags"] + [Case.currency]
@@ -341,7 +341,7 @@ def symptom_counts(workbook: Workbook, flt: CaseFilter = CaseFilter()) -> dict[s
     where = _scan_where(flt.without("symptoms"), workbook)
     counts: dict[str, int] = {CLEAN: 0}
     with workbook.engine.connect() as conn:
-        stmt = select(Case.symptoms, func.count()).select_from(Case).where(where).group_by(Case.symptoms)
+        stmt = select(Case.symptoms, func.count()).select_from(cases).where(where).group_by(Case.symptoms)
         for combo, n in conn.execute(stmt):
             _add_symptoms(counts, combo, n)
     return counts
@@ -360,13 +360,13 @@ def facet_counts(workbook: Workbook, facet: str, flt: CaseFilter = CaseFilter())
             # driven from the (few) tags, each case looked up by its key
             stmt = (
                 select(Tag.tag, func.count())
-                .join(Case, Case.id == Tag.case_id)
+                .join(cases, Case.id == Tag.case_id)
                 .where(where)
                 .group_by(Tag.tag)
             )
         elif facet in _FACET_COLUMNS:
             col = _FACET_COLUMNS[facet]
-            stmt = select(col, func.count()).select_from(Case).where(where).group_by(col)
+            stmt = select(col, func.count()).select_from(cases).where(where).group_by(col)
         else:
             raise ValueError(f"unknown facet {facet!r} (expected boundaries, statuses, assignees or tags)")
         out: dict[str, int] = {}
@@ -405,7 +405,7 @@ def filter_counts(workbook: Workbook, flt: CaseFilter = CaseFilter(), job=None) 
 
 def _joint_counts(workbook: Workbook, flt: CaseFilter) -> dict[str, dict[str, int]]:
     cols = (Case.symptoms, Case.boundary, Case.status, Case.assignee)
-    stmt = select(*cols, func.count()).select_from(Case).where(_scan_where(flt, workbook)).group_by(*cols)
+    stmt = select(*cols, func.count()).select_from(cases).where(_scan_where(flt, workbook)).group_by(*cols)
     symptoms: dict[str, int] = {CLEAN: 0}
     boundaries: dict[str, int] = {}
     statuses: dict[str, int] = {}

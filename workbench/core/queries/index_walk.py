@@ -29,7 +29,7 @@ import time
 from sqlalchemy import and_, case, event, func, literal_column, select, true
 from sqlalchemy.exc import OperationalError
 
-from workbench.core.store.models import Case
+from workbench.core.queries.tables import Case, cases
 
 # Sort keys whose index starts with is_active (the default list of active cases walks it with
 # is_active = 1); other sort keys walk their single-column index and test is_active per row.
@@ -49,7 +49,7 @@ def _sample_share(conn, where) -> float:
     in_sample = [] if first is None else [literal_column("cases.id") < first + SAMPLE_ROWS]
     seen, hits = conn.execute(
         select(func.count(), func.coalesce(func.sum(case((where, 1), else_=0)), 0))
-        .select_from(Case).where(*in_sample)).one()
+        .select_from(cases).where(*in_sample)).one()
     return hits / seen if seen else 0.0
 
 
