@@ -80,7 +80,6 @@ class _Findings:
             return
         w = _Rows(self.work, mask)
         idx = w.index
-        info = CATALOG[code]
         sys_values = _s(systems, idx) if isinstance(systems, str) else systems(w)
         frame = pd.DataFrame({
             "anchor": idx, "symptom": code,
@@ -296,7 +295,6 @@ def _amounts(work: pd.DataFrame, settings: BusinessSettings, out: _Findings) -> 
             g = group.set_index("anchor")
             evidence.loc[g.index] = evidence.loc[g.index] + "; " + g["evidence"].astype(_STRING)
             systems.loc[g.index] = systems.loc[g.index] + ";" + g["systems"].astype(_STRING)
-        info = CATALOG[code]
         out.add_frame(pd.DataFrame({
             "anchor": first.index, "symptom": code, "evidence": evidence.to_numpy(),
             "systems": _order_systems(systems).to_numpy(),

@@ -1,10 +1,13 @@
 """The linker's view of the records: integer key codes, amounts, epoch seconds, drift.
 
-Every per-value step (reference splitting, order and refund keys, customer keys) runs once per
-*distinct* value: each text column is dictionary-encoded in Arrow, the function runs over the
-dictionary, and rows get their result by position. A month repeats most references several
-times (the portal id in the processor, ERP and helpdesk rows), so this is both faster and
-lighter than working row by row. Nothing here copies the records frame.
+Return references (and refund ids) are dictionary-encoded in Arrow first and split/normalised
+once per *distinct* value: a month repeats them several times (the portal id in the processor,
+ERP and helpdesk rows). Order references are nearly all distinct, so they are keyed row by row.
+Key codes come from int64 where a key is a plain number (most return ids and order numbers),
+which hashes far faster than text. Customer keys are made only for the few rows a fallback or
+a blank-reference duplicate compares. Order and refund keys are worked out on a second thread
+while the return references are (Arrow kernels release the GIL). Nothing here copies the
+records frame.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ class Prepared:
     drift: pd.Series         # drift text, indexed by position (drifted rows only)
     ref_codes: np.ndarray    # code of each row's raw reference in ref_values (-1 = blank)
     ref_values: pa.Array     # distinct raw references
-    keys: pd.DataFrame       # key_return, key_order, key_refund (categorical), index = position
+    keys: pd.DataFrame       # key_return, key_order, key_refund (dictionary-encoded), index = position
 
     def customer_keys(self, *positions: np.ndarray) -> list[np.ndarray]:
         """Customer key codes (trimmed, lower case; -1 = blank) of rows `positions`, in one code
@@ -65,10 +68,10 @@ class Prepared:
 def _arrow(series: pd.Series, order: np.ndarray | None) -> pa.Array:
     """A text column as one Arrow string array (in rid order), without a Python object per value."""
     values = series.array
-    if isinstance(values, pd.arrays.ArrowStringArray) or hasattr(values, "_pa_array"):
-        arr = values._pa_array if hasattr(values, "_pa_array") else pa.array(values)
+    if isinstance(values, (pd.arrays.ArrowStringArray, pd.arrays.ArrowExtensionArray)):
+        arr = pa.array(values)          # the column's own Arrow data (__arrow_array__), no copy
     else:
-        arr = pa.array(series.astype(_STRING), from_pandas=True)
+        arr = pa.array(series.astype(_STRING).array)
     if isinstance(arr, pa.ChunkedArray):   # one chunk (the usual case) is used as it is: no copy
         arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
@@ -90,7 +93,7 @@ def _encode(arr: pa.Array) -> tuple[np.ndarray, pa.Array]:
 def _per_row(codes: np.ndarray, values: np.ndarray, fill) -> np.ndarray:
     """values[codes] with `fill` where the code is -1."""
     if len(values) == 0:
-        return np.full(len(codes), fill, dtype=values.dtype if len(values) else type(fill))
+        return np.full(len(codes), fill, dtype=values.dtype)
     out = values[np.where(codes >= 0, codes, 0)]
     out[codes < 0] = fill
     return out
