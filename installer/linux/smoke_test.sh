@@ -140,10 +140,10 @@ if has demo && has reconcile; then
     if "$APP" demo --out "$WORK/bulk" --returns 8000 --seed 3 --quiet >"$WORK/bulk-gen.out" 2>&1 \
        && "$APP" reconcile --quiet --db "$WORK/bulk.rwb" $(find "$WORK/bulk" -maxdepth 1 -name '*_20*.csv' -o -maxdepth 1 -name '*_20*.xlsx' | sort) \
             >"$WORK/bulk.out" 2>&1 \
-       && grep -q "Reconciled" "$WORK/bulk.out"; then
+       && grep -q "Reconciled" "$WORK/bulk.out" && ! grep -q "ADBC SQLite driver cannot be loaded" "$WORK/bulk.out"; then
         pass "bulk path: $(head -c 120 < <(grep Reconciled "$WORK/bulk.out"))"
     else
-        fail "bulk path (ADBC SQLite driver): $(tail -3 "$WORK/bulk.out" "$WORK/bulk-gen.out" 2>/dev/null)"
+        fail "bulk path (ADBC SQLite driver): $(grep -m1 -i "error\|cannot" "$WORK/bulk.out" "$WORK/bulk-gen.out" 2>/dev/null | head -c 300)"
     fi
 fi
 

@@ -89,3 +89,17 @@ def test_same_rows_as_executemany(engine):
 def test_small_appends_are_left_to_executemany(engine):
     with engine.connect() as conn:
         assert not sqlite_bulk.usable(conn.connection.driver_connection, sqlite_bulk.MIN_ROWS - 1)
+
+
+def test_a_driver_that_cannot_load_is_said_once_and_writes_fall_back(engine, monkeypatch, caplog):
+    import sys
+
+    monkeypatch.setattr(sqlite_bulk, "_driver_state", [])
+    monkeypatch.setitem(sys.modules, "adbc_driver_sqlite.dbapi", None)     # import raises ImportError
+    with engine.connect() as conn:
+        dbapi = conn.connection.driver_connection
+        with caplog.at_level("WARNING"):
+            assert not sqlite_bulk.usable(dbapi, N)
+            assert not sqlite_bulk.usable(dbapi, N)
+    said = [r for r in caplog.records if "ADBC SQLite driver cannot be loaded" in r.getMessage()]
+    assert len(said) == 1

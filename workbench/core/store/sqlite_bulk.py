@@ -26,6 +26,7 @@ from __future__ import annotations
 # pool hooks, and the window must start without pyarrow
 
 import itertools
+import logging
 import os
 import shutil
 import tempfile
@@ -39,11 +40,24 @@ def usable(dbapi_connection, rows: int) -> bool:
     """Worth it and possible: enough rows, the driver installed, an attachment slot free."""
     if rows < MIN_ROWS or len(_PENDING.get(id(dbapi_connection), ())) >= MAX_STAGED:
         return False
-    try:
-        import adbc_driver_sqlite.dbapi  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return _driver_loads()
+
+
+_driver_state: list = []      # [True] or [False] once probed
+
+
+def _driver_loads() -> bool:
+    """Import the driver once. A missing or broken one (e.g. a frozen build without its files)
+    is said once on the log - large writes then take executemany: slower, never wrong."""
+    if not _driver_state:
+        try:
+            import adbc_driver_sqlite.dbapi  # noqa: F401
+            _driver_state.append(True)
+        except Exception as exc:  # noqa: BLE001 - ImportError, or OSError from a broken install
+            logging.getLogger(__name__).warning(
+                "the ADBC SQLite driver cannot be loaded (%s); large writes use executemany instead", exc)
+            _driver_state.append(False)
+    return _driver_state[0]
 
 
 def _plain(arr):
