@@ -120,9 +120,9 @@ def apply_profile(profile: Profile, table: RawTable, *, business_tz: str,
             pattern = profile.extract.get(role)
             if pattern:
                 # RE2 through Arrow: one vectorised pass (a pattern without look-arounds)
-                cells = pa.array(out[role].to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+                cells = pa.array(out[role], from_pandas=True)          # Arrow-backed: no copy
                 taken = pc.fill_null(pc.struct_field(pc.extract_regex(cells, f"(?P<v>{pattern})"), [0]), "")
-                found = pd.Series(taken.to_numpy(zero_copy_only=False), index=out.index, dtype=out[role].dtype)
+                found = pd.Series(pd.array(taken, dtype=out[role].dtype), index=out.index)
                 other = int((out[role].ne("") & found.eq("")).sum())
                 out[role] = found
                 if other:
