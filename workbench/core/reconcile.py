@@ -563,8 +563,9 @@ class _Overlap:
         return [self.submit(lambda: first), _Ticket(lambda: second)]
 
     def insert(self, table: str, ticket: "_Ticket") -> None:
+        make_columns, ticket.make_columns = ticket.make_columns, None    # its columns freed after
         if ticket.future is None:          # the caller's thread: prepared, staged, copied here
-            _insert(self.conn, table, ticket.make_columns())
+            _insert(self.conn, table, make_columns())
             return
         result = ticket.future.result()    # the worker's error, if any, is raised here
         if isinstance(result, sqlite_bulk.Staged):
@@ -577,9 +578,11 @@ class _Overlap:
         part is waited for."""
         if self.pool is None:
             for ticket in tickets:
-                _insert(self.conn, table, ticket.make_columns())
+                self.insert(table, ticket)
             return
         own = [None if t.future is not None else _staged_here(t.make_columns()) for t in tickets]
+        for ticket in tickets:
+            ticket.make_columns = None      # the columns are freed once staged / copied
         try:
             for ticket, mine in zip(tickets, own):
                 if ticket.future is not None:
