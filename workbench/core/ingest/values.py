@@ -317,8 +317,10 @@ def parse_times(values: pd.Series, *, file: str, column: str, rows: np.ndarray,
                      "not a date/time in the column's format", TIME_EXPECTED)
         notes += fnotes
         parsed.index = vals.index
-        if with_off:
+        if with_off or getattr(parsed.dt, "tz", None) is not None:
+            # (a zone designator the offset pattern did not see, e.g. a cut '-0': pandas read it)
             parsed_utc.loc[sel] = parsed.dt.tz_convert("UTC").astype("datetime64[us, UTC]")
+            has_off = has_off | sel
         else:
             naive.loc[sel] = parsed.astype("datetime64[us]")
     used_tokens: list[str] = []
