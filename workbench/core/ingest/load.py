@@ -1,4 +1,6 @@
-"""import_files: parse every file first, then load them all in ONE transaction.
+"""import_files: hash every file, then parse and load them in ONE transaction, the next file
+parsing on a second thread while the one before it is written (a bad file or a cancel rolls
+the transaction back: nothing is kept).
 
 * A file whose sha256 is already in import_batches is 'unchanged' (costs only the hash).
 * Records are matched on (system, record_id) against the current versions: unchanged rows
@@ -18,6 +20,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,87 +93,118 @@ def _profile_for(path: Path, profiles) -> object | None:
 def import_files(workbook, paths, profiles=None, job: Job | None = None,
                  business_tz: str | None = None, keep_records: bool = False) -> ImportSummary:
     """Import files all-or-nothing. `profiles`: {path or file name: profile name/TOML path},
-    or one name applied to every file. Raises ImportFailure before anything is written.
+    or one name applied to every file. Raises ImportFailure and keeps nothing (the writes of the
+    files before the bad one are rolled back).
     keep_records=True: `.records` is a frame of the rows written (KEPT_COLUMNS; rid = their
     source_records.id), for reconcile to use instead of reading them back."""
     job = ensure_job(job)
     paths = [Path(p) for p in paths]
     tz = business_tz or workbook.business_settings().timezone
-    # 1. hash and parse everything first
     with workbook.sessions() as s:
         known = _known_batches(s)
-    plan: list[tuple[Path, ParsedFile | None, str, RawSpill | None]] = []
     spills: list[RawSpill] = []
     try:
-        return _import(workbook, paths, profiles, job, tz, keep_records, known, plan, spills)
+        return _import(workbook, paths, profiles, job, tz, keep_records, known, spills)
     finally:
         for spill in spills:
             spill.close()
 
 
 def _import(workbook, paths, profiles, job: Job, tz: str, keep_records: bool, known: dict,
-            plan: list, spills: list) -> ImportSummary:
-    seen: set[str] = set()
+            spills: list) -> ImportSummary:
+    """Hash every file; then, on two threads, parse file k+1 while file k is written (the
+    writes are mostly SQLite and ADBC C code that releases the GIL, the parse mostly Arrow and
+    pandas). All the writes are one transaction: a file that fails to parse, or a cancel,
+    rolls back what was written before it - nothing is kept, as before."""
     n = max(1, len(paths))
-    for i, path in enumerate(paths):
+    seen: set[str] = set()
+    entries: list[tuple[Path, str, tuple | None]] = []      # digest None: unchanged
+    for path in paths:
         job.check()
         if not path.exists():
             raise ImportFailure(path.name, "file not found", expected="an existing export file")
         digest = file_sha256(path)
         sha = digest[0]
         if sha in known or sha in seen:
-            plan.append((path, None, sha, None))
+            entries.append((path, sha, None))
             continue
         seen.add(sha)
-        parsed = read_file(path, _profile_for(path, profiles), job=job.sub(i / n * 0.7, (i + 1) / n * 0.7),
+        entries.append((path, sha, digest))
+
+    def parse(i: int, path: Path, digest: tuple) -> tuple[ParsedFile, RawSpill]:
+        parsed = read_file(path, _profile_for(path, profiles), job=job.sub(i / n, (i + 0.75) / n),
                            business_tz=tz, digest=digest)
-        spills.append(RawSpill(parsed.records.pop("raw")))   # the raw texts wait on disk, not in memory
+        spill = RawSpill(parsed.records.pop("raw"))   # the raw texts wait on disk, not in memory
+        spills.append(spill)
         recs = parsed.records       # columns null on every row are not held (written as NULL)
         parsed.records = recs.drop(columns=[c for c in recs.columns if c not in ("record_id", "row_hash")
                                             and recs[c].isna().all()])
         del recs
         pa.default_memory_pool().release_unused()
-        plan.append((path, parsed, sha, spills[-1]))
-    job.check()
-    # 2. one transaction
+        return parsed, spill
+
     results: list[FileImport] = []
     touched: list[np.ndarray] = []
     kept: list[pd.DataFrame] = []
     flagged_all: list[int] = []
-    with workbook.session() as s:
-        pg = s.get_bind().dialect.name == "postgresql"
-        if pg:
-            # shared store: one importer at a time; a file someone imported while we parsed is unchanged
-            s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_IMPORT_LOCK})
-            known = _known_batches(s)
-            plan = [(path, None if sha in known else parsed, sha, spill) for path, parsed, sha, spill in plan]
-        todo = [parsed for _, parsed, _, _ in plan if parsed is not None]
-        # the current versions of every system being loaded, read before anything is written
-        current = {system: _current(s, system) for system in sorted({p.system for p in todo})}
-        rebuild = _drop_indexes_for_bulk(s, sum(len(p.records) for p in todo))
-        for i, (path, parsed, sha, spill) in enumerate(plan):
-            job.check()
-            job.step(0.7 + 0.3 * i / n, f"loading {path.name}")
-            if parsed is None:   # identical to an earlier import (or to a file earlier in this call)
-                bid, prof, system = known.get(sha, (None, None, None))
-                results.append(FileImport(path=path, status="unchanged", batch_id=bid, profile=prof,
-                                          system=system, confidence=None))
-                continue
-            fi, ids, written = _load_one(s, workbook.user, parsed, current, spill)
-            parsed.records = None     # the file's frame is no longer needed
-            spill.close()
-            results.append(fi)
-            flagged_all += fi.flagged_case_ids
-            touched.append(ids)
-            if keep_records and len(ids):
-                kept.append(_kept_frame(written, ids, parsed))
-            del written
-            pa.default_memory_pool().release_unused()
-        job.check()
-        if rebuild:
-            job.step(0.99, "loading indexes")
-            for statement in rebuild:
-                s.connection().exec_driver_sql(statement)
+    to_parse = [i for i, (_, _, digest) in enumerate(entries) if digest is not None]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-parse") as pool:
+        ahead: dict[int, object] = {}
+
+        def submit_next(after: int) -> None:
+            nxt = next((i for i in to_parse if i > after and i not in ahead), None)
+            if nxt is not None:
+                ahead[nxt] = pool.submit(parse, nxt, entries[nxt][0], entries[nxt][2])
+
+        try:
+            submit_next(-1)
+            if to_parse:
+                ahead[to_parse[0]].result()          # the first file parsed before the transaction opens
+            with workbook.session() as s:
+                pg = s.get_bind().dialect.name == "postgresql"
+                if pg:
+                    # shared store: one importer at a time; a file someone imported meanwhile is unchanged
+                    s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_IMPORT_LOCK})
+                    known = _known_batches(s)
+                current: dict[str, pd.DataFrame] = {}
+                rebuild: list[str] | None = None
+                for i, (path, sha, digest) in enumerate(entries):
+                    job.check()
+                    if digest is None or (pg and sha in known):   # identical to an earlier import
+                        bid, prof, system = known.get(sha, (None, None, None))
+                        results.append(FileImport(path=path, status="unchanged", batch_id=bid, profile=prof,
+                                                  system=system, confidence=None))
+                        if digest is not None:
+                            submit_next(i)
+                        continue
+                    if i not in ahead:
+                        ahead[i] = pool.submit(parse, i, path, digest)
+                    parsed, spill = ahead.pop(i).result()
+                    submit_next(i)                   # the next file parses while this one is written
+                    job.step((i + 0.75) / n, f"loading {path.name}")
+                    if rebuild is None:   # SQLite bulk: indexes dropped once, rebuilt after the last file
+                        rebuild = _drop_indexes_for_bulk(s, _estimated_rows(parsed, entries))
+                    if parsed.system not in current:  # the versions current before this import wrote any
+                        current[parsed.system] = _current(s, parsed.system)
+                    fi, ids, written = _load_one(s, workbook.user, parsed, current, spill)
+                    parsed.records = None     # the file's frame is no longer needed
+                    spill.close()
+                    results.append(fi)
+                    flagged_all += fi.flagged_case_ids
+                    touched.append(ids)
+                    if keep_records and len(ids):
+                        kept.append(_kept_frame(written, ids, parsed))
+                    del written, parsed
+                    pa.default_memory_pool().release_unused()
+                job.check()
+                if rebuild:
+                    job.step(0.99, "loading indexes")
+                    for statement in rebuild:
+                        s.connection().exec_driver_sql(statement)
+        except BaseException:
+            for future in ahead.values():    # a parse not started yet is not started at all
+                future.cancel()
+            raise
     job.step(1.0, "import done")
     batch_ids = [f.batch_id for f in results if f.status == "imported"]
     records = None
@@ -179,6 +213,14 @@ def _import(workbook, paths, profiles, job: Job, tz: str, keep_records: bool, kn
     ids_all = np.concatenate(touched) if touched else np.zeros(0, dtype=np.int64)
     return ImportSummary(files=results, touched_record_ids=[int(x) for x in np.sort(ids_all)],
                          flagged_case_ids=sorted(set(flagged_all)), batch_ids=batch_ids, records=records)
+
+
+def _estimated_rows(first: ParsedFile, entries: list) -> int:
+    """Rows this call will add, from the first parsed file's rows per byte and the sizes of
+    all the files to parse (the others are still being parsed when the decision is made)."""
+    size = max(1, int(first.size or 1))
+    total = sum(path.stat().st_size for path, _, digest in entries if digest is not None)
+    return int(len(first.records) * total / size)
 
 
 def _known_batches(s: Session) -> dict[str, tuple[int, str, str]]:
