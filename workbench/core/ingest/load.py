@@ -36,6 +36,7 @@ from workbench.core.canonical import TIME_COLUMNS, UTC_DTYPE
 from workbench.core.errors import ImportFailure
 from workbench.core.ingest.read import ParsedFile, file_sha256, read_file
 from workbench.core.jobs import Job, ensure_job
+from workbench.core.link import memory
 from workbench.core.store.frames import db_column, insert_columns
 from workbench.core.store.models import Case, ImportBatch, SourceRecord
 
@@ -108,6 +109,8 @@ def import_files(workbook, paths, profiles=None, job: Job | None = None,
     finally:
         for spill in spills:
             spill.close()
+        # what the parse thread freed sits in its own malloc arena: give it back (malloc_trim)
+        memory.release_memory()
 
 
 def _import(workbook, paths, profiles, job: Job, tz: str, keep_records: bool, known: dict,
