@@ -500,8 +500,10 @@ def _write(conn, plan: _Plan, work: _Result, frozen: _Frozen, clock: "_Clock") -
         # a full rewrite loads faster without the secondary indexes; they are rebuilt below
         rebuild = [] if plan.incremental or pg else _drop_indexes(conn, ("case_links", "findings", "link_candidates"))
         clock.lap("write_delete")
+        # the cases' indexes are rebuilt with the others at the end, once the worker is done:
+        # SQLite's sorter then has both cores, and the worker overlaps the single-threaded copies
         _write_cases(conn, pg, plan.in_scope, now, plan.incremental, frozen,
-                     insert_new=lambda: overlap.insert_parts("cases", case_parts))
+                     insert_new=lambda: overlap.insert_parts("cases", case_parts), rebuild_later=rebuild)
         clock.lap("write_cases")
         if len(gone):
             n = len(gone)
@@ -814,9 +816,11 @@ def _take(frame: pd.DataFrame, col: str, mask: np.ndarray | None):
 
 
 def _write_cases(conn, pg: bool, cases: pd.DataFrame, now: datetime, incremental: bool, frozen: _Frozen,
-                 insert_new=None) -> None:
+                 insert_new=None, rebuild_later: list | None = None) -> None:
     """Insert new cases, update those whose summary changed (version + 1), stamp diagnosed_at
-    on the rest. `insert_new`: inserts the new cases' rows (already prepared by the caller)."""
+    on the rest. `insert_new`: inserts the new cases' rows (already prepared by the caller);
+    `rebuild_later`: the indexes dropped for a bulk load are added to it, for the caller to
+    rebuild, instead of being rebuilt here."""
     stamp = _stamp(now)
     new = cases["is_new"].to_numpy(dtype=bool)
     update = cases["differs"].to_numpy(dtype=bool) & ~new
@@ -850,7 +854,10 @@ def _write_cases(conn, pg: bool, cases: pd.DataFrame, now: datetime, incremental
             keep, params = frozen.where("id")
             sql = "UPDATE cases SET diagnosed_at = ? WHERE is_active = ?" + keep
             conn.exec_driver_sql(sql.replace("?", "%s") if pg else sql, (stamp, True, *params))
-    _rebuild_indexes(conn, rebuild)
+    if rebuild_later is None:
+        _rebuild_indexes(conn, rebuild)
+    else:
+        rebuild_later[:0] = rebuild
 
 
 def _new_case_columns(cases: pd.DataFrame, new: np.ndarray, now: datetime) -> dict | None:
