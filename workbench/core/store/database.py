@@ -64,7 +64,7 @@ def _build_pragmas(dbapi_connection, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=MEMORY")
     cur.execute("PRAGMA synchronous=OFF")
-    cur.execute(f"PRAGMA cache_size=-{4 * _CACHE_KIB}")
+    cur.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
     cur.execute(f"PRAGMA threads={_SORT_THREADS}")
     cur.close()
 
