@@ -45,6 +45,7 @@ from workbench.core.link.overrides import apply_overrides
 from workbench.core.settings import BusinessSettings
 from workbench.core.store import sqlite_bulk
 from workbench.core.store.database import Workbook
+from workbench.core.store.indexes import drop_plain_indexes, rebuild_indexes
 from workbench.core.store.frames import STR_MAP, db_column, execute_chunked, fetch_frame, insert_columns
 from workbench.core.store.postgres import RECONCILE_LOCK, team_lock
 
@@ -502,7 +503,8 @@ def _write(conn, plan: _Plan, work: _Result, frozen: _Frozen, clock: "_Clock") -
         else:
             _delete_all(conn, pg, frozen)
         # a full rewrite loads faster without the secondary indexes; they are rebuilt below
-        rebuild = [] if plan.incremental or pg else _drop_indexes(conn, ("case_links", "findings", "link_candidates"))
+        rebuild = [] if plan.incremental or pg else \
+            drop_plain_indexes(conn, ("case_links", "findings", "link_candidates"))
         clock.lap("write_delete")
         # the cases' indexes are rebuilt with the others at the end, once the worker is done:
         # SQLite's sorter then has both cores, and the worker overlaps the single-threaded copies
@@ -521,7 +523,7 @@ def _write(conn, plan: _Plan, work: _Result, frozen: _Frozen, clock: "_Clock") -
         overlap.insert("link_candidates", staged[1])
         overlap.insert("findings", staged[2])
         clock.lap("write_findings")
-    _rebuild_indexes(conn, rebuild)
+    rebuild_indexes(conn, rebuild)
     clock.lap("write_indexes")
 
 
@@ -783,34 +785,6 @@ def _stamp(value: datetime) -> str:
     return value.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-_INDEX_BUILD_CACHE_KIB = 2_000
-
-
-def _rebuild_indexes(conn, statements: list[str]) -> None:
-    """Run the CREATE INDEX statements _drop_indexes returned. SQLite builds each with a
-    small page cache: a large one (build_workbook uses 256 MB) cost about 1.5 s more CPU for the
-    eleven case indexes at a million cases; the connection's own size is restored after."""
-    if not statements:
-        return
-    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-    conn.exec_driver_sql(f"PRAGMA cache_size=-{_INDEX_BUILD_CACHE_KIB}")
-    try:
-        for statement in statements:
-            conn.exec_driver_sql(statement)
-    finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
-
-
-def _drop_indexes(conn, tables: tuple[str, ...]) -> list[str]:
-    """SQLite: drop the plain (non-unique, named) indexes of `tables`; return their CREATE
-    statements to run after the load."""
-    marks = ", ".join("?" * len(tables))
-    rows = conn.exec_driver_sql(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-        f"AND tbl_name IN ({marks}) AND sql NOT LIKE 'CREATE UNIQUE%'", tables).all()
-    for name, _ in rows:
-        conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    return [sql for _, sql in rows]
 
 
 def _take(frame: pd.DataFrame, col: str, mask: np.ndarray | None):
@@ -830,7 +804,7 @@ def _write_cases(conn, pg: bool, cases: pd.DataFrame, now: datetime, incremental
     update = cases["differs"].to_numpy(dtype=bool) & ~new
     rebuild: list[str] = []
     if not pg and (new.sum() + update.sum()) > 0.2 * max(len(cases), 1) and len(cases) > 10_000:
-        rebuild = _drop_indexes(conn, ("cases",))    # a bulk load: rebuild the indexes once after it
+        rebuild = drop_plain_indexes(conn, ("cases",))    # a bulk load: rebuild the indexes once after it
     if new.any():
         if insert_new is None:
             _insert(conn, "cases", _new_case_columns(cases, new, now))
@@ -859,7 +833,7 @@ def _write_cases(conn, pg: bool, cases: pd.DataFrame, now: datetime, incremental
             sql = "UPDATE cases SET diagnosed_at = ? WHERE is_active = ?" + keep
             conn.exec_driver_sql(sql.replace("?", "%s") if pg else sql, (stamp, True, *params))
     if rebuild_later is None:
-        _rebuild_indexes(conn, rebuild)
+        rebuild_indexes(conn, rebuild)
     else:
         rebuild_later[:0] = rebuild
 

@@ -37,6 +37,7 @@ from workbench.core.errors import ImportFailure
 from workbench.core.ingest.read import ParsedFile, file_sha256, read_file
 from workbench.core.jobs import Job, ensure_job
 from workbench.core.link import memory
+from workbench.core.store.indexes import drop_plain_indexes, rebuild_indexes
 from workbench.core.store.frames import db_column, insert_columns
 from workbench.core.store.models import Case, ImportBatch, SourceRecord
 
@@ -202,8 +203,7 @@ def _import(workbook, paths, profiles, job: Job, tz: str, keep_records: bool, kn
                 job.check()
                 if rebuild:
                     job.step(0.99, "loading indexes")
-                    for statement in rebuild:
-                        s.connection().exec_driver_sql(statement)
+                    rebuild_indexes(s.connection(), rebuild)
         except BaseException:
             for future in ahead.values():    # a parse not started yet is not started at all
                 future.cancel()
@@ -242,12 +242,7 @@ def _drop_indexes_for_bulk(s: Session, rows: int) -> list[str]:
     top = conn.exec_driver_sql("SELECT max(id) FROM source_records").scalar()
     if top and rows <= _BULK_SHARE * top:
         return []
-    found = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'source_records' "
-        "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'").all()
-    for name, _ in found:
-        conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    return [sql for _, sql in found]
+    return drop_plain_indexes(conn, ("source_records",))
 
 
 def _reserve_ids(s: Session, n: int) -> int:
