@@ -40,7 +40,8 @@ from workbench.core import audit
 from workbench.core.canonical import UTC_DTYPE
 from workbench.core.diagnose import default_as_of, diagnose_cases
 from workbench.core.jobs import Job, ensure_job
-from workbench.core.link import LinkResult, link_records, memory
+from workbench.core import memory
+from workbench.core.link import LinkResult, link_records
 from workbench.core.link.overrides import apply_overrides
 from workbench.core.settings import BusinessSettings
 from workbench.core.store import sqlite_bulk

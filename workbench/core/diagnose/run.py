@@ -15,7 +15,7 @@ from workbench.core.diagnose.facts import case_facts
 from workbench.core.diagnose.rules import diagnose
 from workbench.core.diagnose.text import period_code, period_text
 from workbench.core.link.linker import LinkResult
-from workbench.core.link.memory import release_memory, system_pool
+from workbench.core.memory import release_memory, system_pool
 from workbench.core.store.models import SYMPTOMS as SYMPTOM_CODES
 from workbench.core.settings import BusinessSettings
 

@@ -36,7 +36,7 @@ from workbench.core.canonical import TIME_COLUMNS, UTC_DTYPE
 from workbench.core.errors import ImportFailure
 from workbench.core.ingest.read import ParsedFile, file_sha256, read_file
 from workbench.core.jobs import Job, ensure_job
-from workbench.core.link import memory
+from workbench.core import memory
 from workbench.core.store.indexes import drop_plain_indexes, rebuild_indexes
 from workbench.core.store.frames import db_column, insert_columns
 from workbench.core.store.models import Case, ImportBatch, SourceRecord

@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 
 from workbench.core.link.assign import mutual_best
-from workbench.core.link.memory import release_memory, system_pool
+from workbench.core.memory import release_memory, system_pool
 from workbench.core.link.prepare import SYS_CODE, SYSTEM_NAMES, Prepared, prepare
 from workbench.core.settings import BusinessSettings
 

@@ -1,4 +1,5 @@
-"""Hand freed memory back to the operating system between the big steps.
+"""Hand freed memory back to the operating system between the big steps (import, link,
+diagnose, reconcile's read).
 
 Linking and diagnosing a million returns allocate and free hundreds of megabytes of
 temporary Arrow and numpy arrays. Arrow's default pool (mimalloc or jemalloc) keeps freed
