@@ -85,14 +85,11 @@ def _import_and_reconcile(args: argparse.Namespace, wb, changes: dict):
 
 
 def _import(wb, args: argparse.Namespace, job):
-    """import_files with keep_records=True where the ingest side offers it."""
-    import inspect
-
+    """import_files keeping the written rows for the re-diagnosis (not read back)."""
     from workbench.core.ingest import import_files
 
     tz = args.tz or wb.business_settings().timezone
-    keep = {"keep_records": True} if "keep_records" in inspect.signature(import_files).parameters else {}
-    return import_files(wb, args.files, job=job, business_tz=tz, **keep)
+    return import_files(wb, args.files, job=job, business_tz=tz, keep_records=True)
 
 
 def _period_counts(wb, period: str) -> dict[str, int]:
