@@ -38,7 +38,7 @@ _counter = itertools.count(1)
 
 def usable(dbapi_connection, rows: int) -> bool:
     """Worth it and possible: enough rows, the driver installed, an attachment slot free."""
-    if rows < MIN_ROWS or len(_PENDING.get(id(dbapi_connection), ())) >= MAX_STAGED:
+    if rows < MIN_ROWS or free_slots(dbapi_connection) <= 0:
         return False
     return _driver_loads()
 
